@@ -1,0 +1,196 @@
+from django.contrib import admin
+
+from childcare.models import (
+    Application,
+    ApplicationEvent,
+    Capacity,
+    Child,
+    Facility,
+    FacilityConcept,
+    FacilityLanguage,
+    Guardianship,
+    Offer,
+    Placement,
+    PortalSettings,
+    PriorityPolicy,
+    Provider,
+    StaffMembership,
+    Wish,
+)
+
+
+@admin.register(Provider)
+class ProviderAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind")
+    list_filter = ("kind",)
+    search_fields = ("name",)
+
+
+class CapacityInline(admin.TabularInline):
+    model = Capacity
+    extra = 0
+
+
+class ConceptInline(admin.TabularInline):
+    model = FacilityConcept
+    extra = 0
+
+
+class LanguageInline(admin.TabularInline):
+    model = FacilityLanguage
+    extra = 0
+
+
+class StaffInline(admin.TabularInline):
+    model = StaffMembership
+    extra = 0
+    raw_id_fields = ("user",)
+
+
+@admin.register(Facility)
+class FacilityAdmin(admin.ModelAdmin):
+    list_display = ("name", "type", "provider", "district", "is_active", "accepts_applications")
+    list_filter = ("type", "provider__kind", "district", "is_active", "accepts_applications", "barrier_free")
+    search_fields = ("name", "street", "postcode", "provider__name")
+    prepopulated_fields = {"slug": ("name",)}
+    list_select_related = ("provider",)
+    inlines = [CapacityInline, ConceptInline, LanguageInline, StaffInline]
+
+
+@admin.register(Capacity)
+class CapacityAdmin(admin.ModelAdmin):
+    list_display = ("facility", "age_band", "places")
+    list_filter = ("age_band", "facility__type")
+    search_fields = ("facility__name",)
+    list_select_related = ("facility",)
+
+
+class GuardianshipInline(admin.TabularInline):
+    model = Guardianship
+    extra = 0
+    raw_id_fields = ("user",)
+
+
+@admin.register(Child)
+class ChildAdmin(admin.ModelAdmin):
+    list_display = ("last_name", "first_name", "birth_date", "birth_date_is_expected")
+    list_filter = ("birth_date_is_expected", "needs_integration_support")
+    search_fields = ("first_name", "last_name", "guardianships__user__email")
+    readonly_fields = ("public_id", "created_at")
+    inlines = [GuardianshipInline]
+
+
+@admin.register(Guardianship)
+class GuardianshipAdmin(admin.ModelAdmin):
+    list_display = ("user", "child", "created_at")
+    search_fields = ("user__email", "child__first_name", "child__last_name")
+    list_select_related = ("user", "child")
+    raw_id_fields = ("user", "child")
+
+
+class WishInline(admin.TabularInline):
+    model = Wish
+    extra = 0
+    raw_id_fields = ("facility",)
+    readonly_fields = ("points", "points_explanation")
+
+
+class EventInline(admin.TabularInline):
+    model = ApplicationEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = (
+        "created_at",
+        "kind",
+        "from_status",
+        "to_status",
+        "actor",
+        "note",
+        "visible_to_parents",
+    )
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Application)
+class ApplicationAdmin(admin.ModelAdmin):
+    list_display = ("reference", "child", "status", "desired_start_date", "submitted_at")
+    list_filter = ("status", "resides_in_municipality", "single_parent", "hardship_referral")
+    search_fields = ("reference", "child__first_name", "child__last_name", "created_by__email")
+    date_hierarchy = "submitted_at"
+    list_select_related = ("child",)
+    raw_id_fields = ("child", "created_by")
+    readonly_fields = ("reference", "public_id", "lottery_number", "created_at", "updated_at")
+    inlines = [WishInline, EventInline]
+
+
+@admin.register(Wish)
+class WishAdmin(admin.ModelAdmin):
+    list_display = ("application", "rank", "facility", "age_band", "status", "points")
+    list_filter = ("status", "age_band", "facility__district")
+    search_fields = ("application__reference", "facility__name")
+    list_select_related = ("application", "facility")
+    raw_id_fields = ("application", "facility")
+
+
+@admin.register(Offer)
+class OfferAdmin(admin.ModelAdmin):
+    list_display = ("application", "wish", "start_date", "expires_at", "status")
+    list_filter = ("status",)
+    search_fields = ("application__reference", "wish__facility__name")
+    date_hierarchy = "expires_at"
+    list_select_related = ("application", "wish__facility")
+    raw_id_fields = ("application", "wish", "created_by")
+
+
+@admin.register(Placement)
+class PlacementAdmin(admin.ModelAdmin):
+    list_display = ("child", "facility", "age_band", "start_date", "end_date", "status")
+    list_filter = ("status", "age_band", "facility__district")
+    search_fields = ("child__first_name", "child__last_name", "facility__name")
+    date_hierarchy = "start_date"
+    list_select_related = ("child", "facility")
+    raw_id_fields = ("child", "facility", "source_offer")
+
+
+@admin.register(ApplicationEvent)
+class ApplicationEventAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "application", "kind", "from_status", "to_status", "actor")
+    list_filter = ("kind", "visible_to_parents")
+    search_fields = ("application__reference", "note")
+    date_hierarchy = "created_at"
+    list_select_related = ("application", "actor")
+    raw_id_fields = ("application", "wish", "actor")
+
+
+@admin.register(StaffMembership)
+class StaffMembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "facility", "role")
+    list_filter = ("role",)
+    search_fields = ("user__email", "facility__name")
+    list_select_related = ("user", "facility")
+    raw_id_fields = ("user", "facility")
+
+
+class SingletonAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return not self.model.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PortalSettings)
+class PortalSettingsAdmin(SingletonAdmin):
+    list_display = ("municipality_name", "max_wishes", "offer_window_days", "updated_at")
+    search_fields = ("municipality_name",)
+    list_filter = ("max_wishes",)
+
+
+@admin.register(PriorityPolicy)
+class PriorityPolicyAdmin(SingletonAdmin):
+    list_display = ("__str__", "residence_points", "hardship_points", "updated_at")
+    search_fields = ("updated_by__email",)
+    list_filter = ("show_positions_to_parents",)
+    readonly_fields = ("updated_at", "updated_by")

@@ -1,0 +1,50 @@
+from childcare.models.applications import Application, ApplicationEvent, Wish
+from childcare.models.children import Child, Guardianship
+from childcare.models.choices import (
+    OPEN_APPLICATION_STATUSES,
+    AgeBand,
+    ApplicationStatus,
+    Concept,
+    FacilityType,
+    Language,
+    Meals,
+    OfferStatus,
+    PlacementStatus,
+    ProviderKind,
+    StaffRole,
+    WishStatus,
+)
+from childcare.models.configuration import PortalSettings, PriorityPolicy
+from childcare.models.facilities import Capacity, Facility, FacilityConcept, FacilityLanguage, Provider
+from childcare.models.placements import Offer, Placement
+from childcare.models.staff import StaffMembership
+
+__all__ = [
+    "OPEN_APPLICATION_STATUSES",
+    "AgeBand",
+    "Application",
+    "ApplicationEvent",
+    "ApplicationStatus",
+    "Capacity",
+    "Child",
+    "Concept",
+    "Facility",
+    "FacilityConcept",
+    "FacilityLanguage",
+    "FacilityType",
+    "Guardianship",
+    "Language",
+    "Meals",
+    "Offer",
+    "OfferStatus",
+    "Placement",
+    "PlacementStatus",
+    "PortalSettings",
+    "PriorityPolicy",
+    "Provider",
+    "ProviderKind",
+    "StaffMembership",
+    "StaffRole",
+    "Wish",
+    "WishStatus",
+]

@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PortalConfig(AppConfig):
+    name = "portal"
+    verbose_name = _("Portal")
+
+    def ready(self):
+        from pathlib import Path
+
+        from django.conf import settings
+
+        # Local folders the embedded defaults write to must exist before first use.
+        for folder in (settings.VAR_DIR, settings.MEDIA_ROOT, getattr(settings, "EMAIL_FILE_PATH", None)):
+            if folder:
+                Path(folder).mkdir(parents=True, exist_ok=True)
+        for key in ("data_folder_in", "processed_folder"):
+            folder = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {}).get(key)
+            if folder:
+                Path(folder).mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,8 @@
+from django.utils.functional import SimpleLazyObject
+
+from childcare.models import PortalSettings
+
+
+def portal(request):
+    """The municipality's settings, loaded only when a template uses them."""
+    return {"portal_settings": SimpleLazyObject(PortalSettings.load)}

@@ -1,0 +1,18 @@
+from django.shortcuts import render
+
+from childcare.models import PortalSettings
+from childcare.selectors import facility_list
+
+
+def home(request):
+    return render(request, "portal/home.html", {"facilities": facility_list()})
+
+
+def imprint(request):
+    return render(request, "portal/legal.html", {"kind": "imprint", "text": PortalSettings.load().imprint})
+
+
+def privacy(request):
+    return render(
+        request, "portal/legal.html", {"kind": "privacy", "text": PortalSettings.load().privacy_notice}
+    )

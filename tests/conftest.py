@@ -1,0 +1,74 @@
+import os
+
+import pytest
+
+from tests.factories import (
+    ChildFactory,
+    FacilityFactory,
+    GuardianshipFactory,
+    StaffMembershipFactory,
+    UserFactory,
+)
+
+SERVICES_ENABLED = os.environ.get("TEST_SERVICES") == "1"
+
+
+def pytest_collection_modifyitems(config, items):
+    """The services tier runs only when TEST_SERVICES=1 (CI); elsewhere it is left out."""
+    if SERVICES_ENABLED:
+        return
+    kept = [item for item in items if "services" not in item.keywords]
+    deselected = [item for item in items if "services" in item.keywords]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_isolated(settings, tmp_path):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.ACCOUNT_RATE_LIMITS = False
+
+
+@pytest.fixture
+def facility(db):
+    return FacilityFactory()
+
+
+@pytest.fixture
+def parent(db):
+    return UserFactory(email="parent@example.org")
+
+
+@pytest.fixture
+def child(parent):
+    child = ChildFactory()
+    GuardianshipFactory(user=parent, child=child)
+    return child
+
+
+@pytest.fixture
+def other_parent(db):
+    return UserFactory(email="other.parent@example.org")
+
+
+@pytest.fixture
+def staff(facility):
+    return StaffMembershipFactory(facility=facility, user=UserFactory(email="leitung@example.org")).user
+
+
+@pytest.fixture
+def other_staff(db):
+    return StaffMembershipFactory(user=UserFactory(email="andere.leitung@example.org")).user
+
+
+@pytest.fixture
+def municipal_office(db):
+    return UserFactory(email="fachbereich@example.org", is_municipal_office=True)

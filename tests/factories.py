@@ -1,0 +1,151 @@
+"""factory-boy factories for the domain; each builds a valid object with the fewest inputs."""
+
+import datetime
+from decimal import Decimal
+
+import factory
+from allauth.account.models import EmailAddress
+from django.utils import timezone
+
+from childcare.models import (
+    AgeBand,
+    Application,
+    ApplicationStatus,
+    Capacity,
+    Child,
+    Facility,
+    FacilityType,
+    Guardianship,
+    Offer,
+    Placement,
+    Provider,
+    ProviderKind,
+    StaffMembership,
+    StaffRole,
+    Wish,
+)
+from portal.models import User
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.org")
+    first_name = "Alex"
+    last_name = "Muster"
+    password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
+
+    @factory.post_generation
+    def verified(obj, create, extracted, **kwargs):
+        """Users can sign in at once: their address counts as verified unless verified=False."""
+        obj.save()
+        if create and extracted is not False:
+            EmailAddress.objects.create(user=obj, email=obj.email, verified=True, primary=True)
+
+
+class ProviderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Provider
+
+    name = factory.Sequence(lambda n: f"Träger {n}")
+    kind = ProviderKind.MUNICIPAL
+
+
+class FacilityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Facility
+
+    provider = factory.SubFactory(ProviderFactory)
+    type = FacilityType.KITA
+    name = factory.Sequence(lambda n: f"Kita Sonnenblume {n}")
+    slug = factory.Sequence(lambda n: f"kita-sonnenblume-{n}")
+    street = "Blumenweg 1"
+    postcode = "63000"
+    city = "Musterstadt"
+    district = "Mitte"
+    latitude = Decimal("50.050000")
+    longitude = Decimal("8.690000")
+    opens_at = datetime.time(7, 0)
+    closes_at = datetime.time(17, 0)
+
+
+class CapacityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Capacity
+
+    facility = factory.SubFactory(FacilityFactory)
+    age_band = AgeBand.THREE_TO_SCHOOL
+    places = 20
+
+
+class ChildFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Child
+
+    first_name = "Mia"
+    last_name = "Muster"
+    birth_date = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=2 * 365))
+
+
+class GuardianshipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Guardianship
+
+    user = factory.SubFactory(UserFactory)
+    child = factory.SubFactory(ChildFactory)
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Application
+
+    child = factory.SubFactory(ChildFactory)
+    desired_start_date = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=180))
+    care_hours_per_week = 35
+    resides_in_municipality = True
+    status = ApplicationStatus.SUBMITTED
+    submitted_at = factory.LazyFunction(timezone.now)
+    last_confirmed_at = factory.LazyFunction(timezone.now)
+
+
+class WishFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Wish
+
+    application = factory.SubFactory(ApplicationFactory)
+    facility = factory.SubFactory(FacilityFactory)
+    rank = 1
+    age_band = AgeBand.THREE_TO_SCHOOL
+
+
+class OfferFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Offer
+
+    wish = factory.SubFactory(WishFactory)
+    application = factory.SelfAttribute("wish.application")
+    start_date = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=60))
+    expires_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=14))
+
+
+class PlacementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Placement
+
+    child = factory.SubFactory(ChildFactory)
+    facility = factory.SubFactory(FacilityFactory)
+    age_band = AgeBand.THREE_TO_SCHOOL
+    start_date = datetime.date(2026, 8, 1)
+    end_date = None
+    care_hours_per_week = 35
+
+
+class StaffMembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StaffMembership
+
+    user = factory.SubFactory(UserFactory)
+    facility = factory.SubFactory(FacilityFactory)
+    role = StaffRole.LEADER
