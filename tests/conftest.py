@@ -1,7 +1,11 @@
 import os
+import socket
+from urllib.parse import urlsplit
 
 import pytest
+from django.conf import settings as django_settings
 
+from portal.celery import app as celery_app
 from tests.factories import (
     ChildFactory,
     FacilityFactory,
@@ -24,10 +28,37 @@ def pytest_collection_modifyitems(config, items):
         items[:] = kept
 
 
+def _reachable(url: str, default_port: int) -> bool:
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or default_port), timeout=3):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _services_present():
+    """With TEST_SERVICES=1 a missing service fails the run instead of skipping tests quietly."""
+    if not SERVICES_ENABLED:
+        return
+    database = django_settings.DATABASES["default"]
+    assert database["ENGINE"] == "django.db.backends.postgresql", (
+        "TEST_SERVICES=1 needs DATABASE_URL pointing at PostgreSQL"
+    )
+    assert _reachable(f"postgres://{database['HOST']}:{database['PORT'] or 5432}", 5432), (
+        "PostgreSQL is not reachable"
+    )
+    broker = django_settings.CELERY_BROKER_URL
+    assert broker.startswith("redis://"), "TEST_SERVICES=1 needs CELERY_BROKER_URL=redis://..."
+    assert _reachable(broker, 6379), f"Redis broker {broker} is not reachable"
+
+
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.CELERY_TASK_ALWAYS_EAGER = True
+    celery_app.conf.task_always_eager = True
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.STORAGES = {
         **settings.STORAGES,

@@ -1,0 +1,46 @@
+# Kita-Portal: `make run` starts the portal with demo data, `make test` runs the tests.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test lint format messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	@echo "Kita-Portal: http://$(HOST):$(PORT)/  (Ctrl+C stops the web server and the worker)"
+	@trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/celery -A portal worker --beat --loglevel=INFO --concurrency=1 \
+		--schedule=var/celerybeat-schedule & worker=$$!; \
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: install
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+messages: install
+	$(BIN)/python manage.py makemessages --locale de --locale en --ignore ".venv/*" --ignore "var/*" --no-obsolete
+	$(BIN)/python manage.py compilemessages --ignore ".venv/*"
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

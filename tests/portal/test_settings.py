@@ -1,0 +1,144 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from portal.env import (
+    ConfigError,
+    env_bool,
+    env_broker_url,
+    env_database,
+    env_email,
+    env_int,
+    env_list,
+    env_str,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_manage(*args, **env):
+    environ = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DEBUG", "SECRET_KEY"}}
+    environ.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("DEBUG", "maybe"),
+        ("DATABASE_URL", "nonsense"),
+        ("CELERY_BROKER_URL", "kafka://x"),
+        ("EMAIL_URL", "pigeon://roof"),
+        ("EMAIL_TIMEOUT", "soon"),
+    ],
+)
+def test_invalid_environment_value_stops_check_with_one_line_naming_the_variable(name, value):
+    result = run_manage("check", **{name: value})
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert name in lines[0]
+    assert value in lines[0]
+
+
+def test_production_mode_requires_a_secret_key():
+    result = run_manage("check", DEBUG="false")
+    assert result.returncode != 0
+    assert result.stderr.strip() == "Configuration error: SECRET_KEY: is required but not set"
+
+
+def test_production_mode_rejects_a_weak_secret_key():
+    result = run_manage("check", DEBUG="false", SECRET_KEY="short", ALLOWED_HOSTS="kita.example")
+    assert "SECRET_KEY: must be at least 50 characters" in result.stderr
+
+
+def test_deploy_check_is_clean_with_production_settings():
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="false",
+        SECRET_KEY="k" * 20 + "-production-secret-with-enough-entropy-4f9a2c7e1b",
+        ALLOWED_HOSTS="kita.musterstadt.example",
+        EMAIL_URL="smtp+tls://mailer:secret@mail.musterstadt.example:587",
+        CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_env_bool_accepts_common_spellings_and_rejects_others():
+    assert env_bool("X", False, environ={"X": "Yes"}) is True
+    assert env_bool("X", True, environ={"X": "off"}) is False
+    assert env_bool("X", True, environ={}) is True
+    with pytest.raises(ConfigError, match="X: expected true/false"):
+        env_bool("X", True, environ={"X": "2"})
+
+
+def test_env_int_enforces_numbers_and_minimum():
+    assert env_int("N", 3, environ={"N": "7"}) == 7
+    with pytest.raises(ConfigError, match="N: expected a whole number"):
+        env_int("N", 3, environ={"N": "7.5"})
+    with pytest.raises(ConfigError, match="N: must be at least 1"):
+        env_int("N", 3, minimum=1, environ={"N": "0"})
+
+
+def test_env_list_and_required_strings():
+    assert env_list("HOSTS", [], environ={"HOSTS": "a.example, b.example"}) == ["a.example", "b.example"]
+    with pytest.raises(ConfigError, match="HOSTS: expected a comma-separated list"):
+        env_list("HOSTS", [], environ={"HOSTS": "a.example,,b"})
+    with pytest.raises(ConfigError, match="KEY: is required"):
+        env_str("KEY", environ={"KEY": "  "})
+
+
+def test_database_url_parses_postgres_and_sqlite():
+    pg = env_database("DB", "", environ={"DB": "postgres://kita:pw@db.example:5433/kitaportal"})
+    assert pg["ENGINE"] == "django.db.backends.postgresql"
+    assert (pg["HOST"], pg["PORT"], pg["NAME"], pg["USER"]) == ("db.example", 5433, "kitaportal", "kita")
+    lite = env_database("DB", "sqlite:////tmp/x.sqlite3", environ={})
+    assert lite["ENGINE"] == "django.db.backends.sqlite3"
+    with pytest.raises(ConfigError, match="DB: expected a URL"):
+        env_database("DB", "", environ={"DB": "mysql://x/y"})
+
+
+def test_email_url_variants():
+    smtp = env_email("E", "", environ={"E": "smtp+tls://user%40x:p%2Fw@mail.example:587"})
+    assert smtp["EMAIL_HOST"] == "mail.example"
+    assert smtp["EMAIL_PORT"] == 587
+    assert smtp["EMAIL_HOST_USER"] == "user@x"
+    assert smtp["EMAIL_HOST_PASSWORD"] == "p/w"
+    assert smtp["EMAIL_USE_TLS"] is True
+    assert env_email("E", "", environ={"E": "smtps://mail.example"})["EMAIL_PORT"] == 465
+    assert env_email("E", "", environ={"E": "file:///srv/mail"})["EMAIL_FILE_PATH"] == "/srv/mail"
+    with pytest.raises(ConfigError, match="E: has an invalid port"):
+        env_email("E", "", environ={"E": "smtp://mail.example:port"})
+
+
+def test_broker_url_accepts_embedded_and_redis_but_not_unknown_schemes():
+    assert env_broker_url("B", "filesystem://", environ={}) == "filesystem://"
+    assert env_broker_url("B", "", environ={"B": "redis://127.0.0.1:6379/0"}).startswith("redis://")
+    with pytest.raises(ConfigError, match="B: expected one of"):
+        env_broker_url("B", "", environ={"B": "127.0.0.1:6379"})
+
+
+def test_defaults_are_german_in_berlin_time(settings):
+    assert settings.LANGUAGE_CODE == "de"
+    assert [code for code, _ in settings.LANGUAGES] == ["de", "en"]
+    assert settings.TIME_ZONE == "Europe/Berlin"
+
+
+@pytest.mark.django_db
+def test_no_model_change_lacks_a_migration():
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
