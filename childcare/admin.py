@@ -83,6 +83,7 @@ class ChildAdmin(admin.ModelAdmin):
 @admin.register(Guardianship)
 class GuardianshipAdmin(admin.ModelAdmin):
     list_display = ("user", "child", "created_at")
+    list_filter = ("created_at",)
     search_fields = ("user__email", "child__first_name", "child__last_name")
     list_select_related = ("user", "child")
     raw_id_fields = ("user", "child")

@@ -12,7 +12,12 @@ class PortalConfig(AppConfig):
         from django.conf import settings
 
         # Local folders the embedded defaults write to must exist before first use.
-        for folder in (settings.VAR_DIR, settings.MEDIA_ROOT, getattr(settings, "EMAIL_FILE_PATH", None)):
+        for folder in (
+            settings.VAR_DIR,
+            settings.STATIC_ROOT,
+            settings.MEDIA_ROOT,
+            getattr(settings, "EMAIL_FILE_PATH", None),
+        ):
             if folder:
                 Path(folder).mkdir(parents=True, exist_ok=True)
         for key in ("data_folder_in", "processed_folder"):

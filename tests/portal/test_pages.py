@@ -1,0 +1,83 @@
+import pytest
+from django.urls import reverse
+
+from childcare.models import AgeBand, PortalSettings
+from tests.factories import CapacityFactory, FacilityFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_lists_active_facilities_with_places(client):
+    facility = FacilityFactory(name="Städtische Kita Sonnenblume")
+    CapacityFactory(facility=facility, age_band=AgeBand.UNDER_THREE, places=12)
+    FacilityFactory(name="Geschlossene Kita", is_active=False)
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Städtische Kita Sonnenblume" in html
+    assert facility.get_absolute_url() in html
+    assert "Geschlossene Kita" not in html
+    assert ": 12" in html
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_home_runs_a_constant_number_of_queries(client, django_assert_num_queries, count):
+    for facility in FacilityFactory.create_batch(count):
+        CapacityFactory(facility=facility)
+    PortalSettings.load()
+    # 1 portal settings, 1 facilities with providers, 3 prefetches (capacities, concepts, languages)
+    with django_assert_num_queries(5):
+        response = client.get(reverse("home"))
+    assert response.context["facilities"].count() == count
+
+
+def test_facility_page_shows_the_facts(client):
+    facility = FacilityFactory(name="Kath. Kita St. Marien", phone="06100 12345", barrier_free=True)
+    CapacityFactory(facility=facility, age_band=AgeBand.THREE_TO_SCHOOL, places=25)
+    response = client.get(facility.get_absolute_url())
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<h1>Kath. Kita St. Marien</h1>" in html
+    assert 'href="tel:06100 12345"' in html
+    assert ">25<" in html
+
+
+def test_unknown_or_inactive_facility_is_404(client):
+    hidden = FacilityFactory(is_active=False)
+    assert client.get(hidden.get_absolute_url()).status_code == 404
+    assert client.get(reverse("facility_detail", kwargs={"slug": "gibt-es-nicht"})).status_code == 404
+
+
+def test_layout_has_skip_link_landmarks_and_german_default(client):
+    html = client.get(reverse("home")).content.decode()
+    assert '<html lang="de">' in html
+    assert 'href="#main"' in html
+    assert 'id="main"' in html
+    assert "<nav" in html
+    assert "<footer" in html
+    assert 'name="viewport"' in html
+    assert "cdn" not in html.lower()
+
+
+def test_language_switch_renders_english(client):
+    response = client.post(reverse("set_language"), {"language": "en", "next": reverse("home")})
+    assert response.status_code == 302
+    html = client.get(reverse("home")).content.decode()
+    assert '<html lang="en">' in html
+    assert "Facilities" in html
+
+
+def test_imprint_and_privacy_show_the_municipality_text(client):
+    settings_row = PortalSettings.load()
+    settings_row.imprint = "Stadt Beispielheim, Marktplatz 3"
+    settings_row.privacy_notice = "Wir verarbeiten Ihre Daten nach DSGVO."
+    settings_row.save()
+    assert "Stadt Beispielheim, Marktplatz 3" in client.get(reverse("imprint")).content.decode()
+    assert "nach DSGVO" in client.get(reverse("privacy")).content.decode()
+    home = client.get(reverse("home")).content.decode()
+    assert reverse("imprint") in home
+    assert reverse("privacy") in home
+
+
+def test_unknown_url_is_a_404_not_a_500(client):
+    assert client.get("/gibt/es/nicht/").status_code == 404
