@@ -20,7 +20,7 @@ class PortalConfig(AppConfig):
         ):
             if folder:
                 Path(folder).mkdir(parents=True, exist_ok=True)
-        for key in ("data_folder_in", "processed_folder"):
+        for key in ("data_folder_in", "processed_folder", "control_folder"):
             folder = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {}).get(key)
             if folder:
                 Path(folder).mkdir(parents=True, exist_ok=True)

@@ -1,8 +1,13 @@
+import datetime
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from childcare.age import age_band_on
+from childcare.models.choices import AgeBand
 
 
 class SingletonModel(models.Model):
@@ -88,6 +93,15 @@ class PortalSettings(SingletonModel):
 
     def __str__(self):
         return str(_("Portal settings"))
+
+    def age_band_on(self, birth_date: datetime.date, day: datetime.date) -> AgeBand:
+        """The age band on ``day`` under this municipality's school calendar."""
+        return age_band_on(
+            birth_date,
+            day,
+            entry=(self.school_entry_month, self.school_entry_day),
+            cutoff=(self.school_cutoff_month, self.school_cutoff_day),
+        )
 
 
 class PriorityPolicy(SingletonModel):

@@ -1,0 +1,19 @@
+"""Hooks into django-allauth's account flows."""
+
+from allauth.account.adapter import DefaultAccountAdapter
+from django.utils import translation
+
+from portal.models import User
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def save_user(self, request, user, form, commit=True):
+        """A new user keeps the language they signed up in, so later e-mails and PDFs speak it."""
+        user.language = current_user_language()
+        return super().save_user(request, user, form, commit=commit)
+
+
+def current_user_language() -> str:
+    """The active UI language as a ``User.language`` value; German when it is not one we offer."""
+    code = (translation.get_language() or "").split("-")[0]
+    return code if code in User.Language.values else User.Language.GERMAN
