@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from childcare.age import age_band_on
 from childcare.models.choices import AgeBand
+from childcare.priority import PointsPolicy
 
 
 class SingletonModel(models.Model):
@@ -137,3 +138,15 @@ class PriorityPolicy(SingletonModel):
 
     def __str__(self):
         return str(_("Priority policy"))
+
+    def as_points_policy(self) -> PointsPolicy:
+        return PointsPolicy(
+            residence=self.residence_points,
+            legal_entitlement=self.legal_entitlement_points,
+            single_parent=self.single_parent_points,
+            working_guardian=self.working_guardian_points,
+            hardship=self.hardship_points,
+            sibling=self.sibling_points,
+            month_waited=self.month_waited_points,
+            months_waited_cap=self.months_waited_cap,
+        )

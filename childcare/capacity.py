@@ -1,0 +1,54 @@
+"""Free places per facility and age band: capacity minus active placements and open offers.
+
+An open offer holds a place from its start date on, exactly like the placement it
+would become, so accepting it never overbooks a facility.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from childcare.models import Capacity, Offer, OfferStatus, Placement, PlacementStatus
+
+
+@dataclass(frozen=True)
+class Occupancy:
+    start: datetime.date
+    end: datetime.date | None  # first day without the place; None = open-ended
+
+    def covers(self, day: datetime.date) -> bool:
+        return self.start <= day and (self.end is None or day < self.end)
+
+
+def occupancies(*, facility_id: int, age_band: str, from_date: datetime.date) -> list[Occupancy]:
+    """Places taken or held at or after ``from_date``: active placements and open offers."""
+    placements = Placement.objects.filter(
+        Q(end_date__isnull=True) | Q(end_date__gt=from_date),
+        facility_id=facility_id,
+        age_band=age_band,
+        status=PlacementStatus.ACTIVE,
+    ).values_list("start_date", "end_date")
+    offers = Offer.objects.filter(
+        wish__facility_id=facility_id, wish__age_band=age_band, status=OfferStatus.OPEN
+    ).values_list("start_date", flat=True)
+    return [Occupancy(start, end) for start, end in placements] + [Occupancy(start, None) for start in offers]
+
+
+def free_places_on(places: int, taken: list[Occupancy], day: datetime.date) -> int:
+    return places - sum(1 for occupancy in taken if occupancy.covers(day))
+
+
+def lowest_free_places_from(places: int, taken: list[Occupancy], start: datetime.date) -> int:
+    """The fewest free places on any day from ``start`` on: what a new open-ended place can rely on.
+
+    Free places only drop when a place begins, so checking ``start`` and every later
+    beginning is enough.
+    """
+    days = {start} | {occupancy.start for occupancy in taken if occupancy.start > start}
+    return min(free_places_on(places, taken, day) for day in days)
+
+
+def places_for(*, facility_id: int, age_band: str) -> int:
+    capacity = Capacity.objects.filter(facility_id=facility_id, age_band=age_band).first()
+    return capacity.places if capacity else 0
