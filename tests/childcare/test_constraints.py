@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from childcare.models import (
     ApplicationStatus,
@@ -109,7 +110,7 @@ def test_model_validation_reports_the_overlap_in_plain_words():
         start_date=D(2027, 1, 1),
         care_hours_per_week=35,
     )
-    with pytest.raises(ValidationError, match="already has a place"):
+    with translation.override("en"), pytest.raises(ValidationError, match="already has a place"):
         clash.full_clean()
 
 
