@@ -1,7 +1,9 @@
 from django.urls import path
 
-from childcare import views
+from childcare.views import basket, facilities
 
 urlpatterns = [
-    path("<slug:slug>/", views.facility_detail, name="facility_detail"),
+    path("merken/<slug:slug>/", basket.wish_add, name="wish_add"),
+    path("merken/<slug:slug>/entfernen/", basket.wish_remove, name="wish_remove"),
+    path("<slug:slug>/", facilities.facility_detail, name="facility_detail"),
 ]

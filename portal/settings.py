@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "crispy_forms",
     "crispy_bootstrap5",
+    "django_filters",
     "portal",
     "childcare",
     "notifications",
