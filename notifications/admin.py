@@ -1,14 +1,55 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from notifications.models import OutboxMessage
+from notifications import services
+from notifications.models import NotificationPreference, OutboxMessage
 
 
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "kind", "to_email", "language", "status", "attempts", "sent_at")
+    list_display = (
+        "created_at",
+        "kind",
+        "to_email",
+        "language",
+        "status",
+        "attempts",
+        "sent_at",
+        "last_error",
+    )
     list_filter = ("status", "kind", "language")
     search_fields = ("to_email", "subject", "dedupe_key")
     date_hierarchy = "created_at"
     list_select_related = ("recipient",)
     raw_id_fields = ("recipient",)
-    readonly_fields = ("dedupe_key", "attempts", "last_error", "created_at", "sent_at", "read_at")
+    readonly_fields = (
+        "public_id",
+        "dedupe_key",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+        "created_at",
+        "sent_at",
+        "read_at",
+    )
+    actions = ["retry_failed"]
+
+    @admin.action(description=_("Send failed messages again"))
+    def retry_failed(self, request, queryset):
+        count = services.retry_failed_messages(message_ids=list(queryset.values_list("pk", flat=True)))
+        self.message_user(
+            request,
+            ngettext("%(count)d message queued again.", "%(count)d messages queued again.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(admin.ModelAdmin):
+    list_display = ("user", "kind", "email_enabled", "updated_at")
+    list_filter = ("kind", "email_enabled")
+    search_fields = ("user__email",)
+    raw_id_fields = ("user",)

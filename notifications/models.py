@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -9,6 +11,8 @@ class OutboxMessage(models.Model):
 
     The unique ``dedupe_key`` makes writing the same message twice impossible; the
     status machine (queued → sending → sent | failed) makes sending it twice a no-op.
+    While a row is ``sending``, ``next_attempt_at`` is the end of the sender's lease: a
+    row still sending after it belonged to a worker that died and is queued again.
     """
 
     class Status(models.TextChoices):
@@ -17,6 +21,7 @@ class OutboxMessage(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recipient"),
@@ -61,3 +66,30 @@ class OutboxMessage(models.Model):
 
     def __str__(self):
         return f"{self.kind} → {self.to_email} ({self.get_status_display()})"
+
+
+class NotificationPreference(models.Model):
+    """A user's choice to get one optional kind of message by e-mail or not.
+
+    Without a row the kind's default applies; transactional kinds ignore any row.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="notification_preferences",
+    )
+    kind = models.CharField(_("kind"), max_length=64)
+    email_enabled = models.BooleanField(_("send by e-mail"))
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="notification_preference_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.kind}: {self.email_enabled}"

@@ -1,82 +1,109 @@
-"""Writing and delivering outbox messages.
+"""Writing outbox messages and changing their read state.
 
-A message is written in the same transaction as the change it reports and its
-delivery task is queued only after that transaction commits, so a rolled-back
-change sends nothing and a committed one is never lost.
+A message is written in the same transaction as the change it reports and its delivery
+task is queued only after that transaction commits, so a rolled-back change sends nothing
+and a committed one is never lost (see ``dispatch`` and ``sweeper``).
 """
 
-import datetime
+from collections.abc import Sequence
 
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
+from notifications.attachments import validate_attachment_spec
+from notifications.dispatch import enqueue_delivery
+from notifications.kinds import get_kind
 from notifications.models import OutboxMessage
+from notifications.preferences import email_enabled
+from notifications.rendering import render_message
 
-MAX_BACKOFF = datetime.timedelta(hours=1)
+Status = OutboxMessage.Status
+
+
+def notify(
+    *, recipient, kind: str, dedupe_key: str, context: dict, attachments: Sequence[dict] = ()
+) -> OutboxMessage | None:
+    """Write one message of ``kind`` to ``recipient`` in the caller's transaction, sent after commit.
+
+    The same ``dedupe_key`` again returns the existing message and writes nothing. An optional
+    kind the recipient switched off writes nothing and returns None; transactional kinds always
+    go out. ``context`` must hold the names the kind declares in ``notifications.kinds``;
+    ``attachments`` are ``{"kind": ..., "object_id": ...}`` entries rendered at send time.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("notify() must run inside the transaction of the change it reports")
+    notification_kind = get_kind(kind)
+    for spec in attachments:
+        validate_attachment_spec(spec)
+    if not email_enabled(user=recipient, kind=notification_kind):
+        return None
+    existing = OutboxMessage.objects.filter(dedupe_key=dedupe_key).first()
+    if existing is not None:
+        return existing
+    rendered = render_message(kind=notification_kind, recipient=recipient, context=context)
+    return queue_email(
+        recipient=recipient,
+        kind=kind,
+        language=rendered.language,
+        subject=rendered.subject,
+        body_text=rendered.body_text,
+        body_html=rendered.body_html,
+        dedupe_key=dedupe_key,
+        attachments=attachments,
+    )
 
 
 def queue_email(
-    *, recipient, kind: str, subject: str, body_text: str, dedupe_key: str, body_html: str = ""
+    *,
+    recipient,
+    kind: str,
+    subject: str,
+    body_text: str,
+    dedupe_key: str,
+    body_html: str = "",
+    language: str = "",
+    attachments: Sequence[dict] = (),
 ) -> OutboxMessage:
-    """Write one message for ``recipient``; writing the same ``dedupe_key`` again changes nothing."""
+    """Write one already rendered message; writing the same ``dedupe_key`` again changes nothing."""
     message, created = OutboxMessage.objects.get_or_create(
         dedupe_key=dedupe_key,
         defaults={
             "recipient": recipient,
             "to_email": recipient.email,
             "kind": kind,
-            "language": recipient.language,
+            "language": language or recipient.language,
             "subject": subject,
             "body_text": body_text,
             "body_html": body_html,
+            "attachments": list(attachments),
         },
     )
     if created:
-        transaction.on_commit(lambda: _enqueue(message.pk))
+        transaction.on_commit(lambda: enqueue_delivery(message.pk))
     return message
 
 
-def _enqueue(message_id: int) -> None:
-    from notifications.tasks import deliver_outbox_message
+def mark_read(*, message: OutboxMessage) -> None:
+    if message.read_at is None:
+        message.read_at = timezone.now()
+        OutboxMessage.objects.filter(pk=message.pk, read_at__isnull=True).update(read_at=message.read_at)
 
-    deliver_outbox_message.delay(message_id)
+
+def mark_all_read(*, user) -> int:
+    return OutboxMessage.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
 
 
-def claim_message(*, message_id: int) -> bool:
-    """Move a queued message to sending; False if another run already claimed or sent it."""
-    claimed = OutboxMessage.objects.filter(pk=message_id, status=OutboxMessage.Status.QUEUED).update(
-        status=OutboxMessage.Status.SENDING, attempts=F("attempts") + 1
+@transaction.atomic
+def retry_failed_messages(*, message_ids: Sequence[int]) -> int:
+    """Give failed messages a fresh set of attempts, e.g. after fixing the mail server's configuration."""
+    retried = list(
+        OutboxMessage.objects.select_for_update()
+        .filter(pk__in=message_ids, status=Status.FAILED)
+        .values_list("pk", flat=True)
     )
-    return claimed == 1
-
-
-def deliver_message(*, message_id: int) -> bool:
-    """Send a queued message once; returns whether this call sent it."""
-    if not claim_message(message_id=message_id):
-        return False
-    message = OutboxMessage.objects.get(pk=message_id)
-    email = EmailMultiAlternatives(
-        subject=message.subject,
-        body=message.body_text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[message.to_email],
+    OutboxMessage.objects.filter(pk__in=retried).update(
+        status=Status.QUEUED, attempts=0, next_attempt_at=timezone.now()
     )
-    if message.body_html:
-        email.attach_alternative(message.body_html, "text/html")
-    try:
-        email.send()
-    except Exception as error:
-        backoff = min(datetime.timedelta(minutes=2**message.attempts), MAX_BACKOFF)
-        OutboxMessage.objects.filter(pk=message_id).update(
-            status=OutboxMessage.Status.QUEUED,
-            last_error=f"{type(error).__name__}: {error}"[:2000],
-            next_attempt_at=timezone.now() + backoff,
-        )
-        raise
-    OutboxMessage.objects.filter(pk=message_id).update(
-        status=OutboxMessage.Status.SENT, sent_at=timezone.now(), last_error=""
-    )
-    return True
+    for message_id in retried:
+        transaction.on_commit(lambda message_id=message_id: enqueue_delivery(message_id))
+    return len(retried)

@@ -1,0 +1,146 @@
+"""Sending one outbox message, at most once per claim.
+
+A worker claims a due queued row with a conditional UPDATE (queued → sending), which also
+starts a lease that ends at ``next_attempt_at``. The row is marked sent right after the SMTP
+server accepted the message and before the task returns, so a task redelivered after its
+worker died finds the row sent and does nothing. Only a worker killed between the server's
+acceptance and that UPDATE leaves a row in sending that the sweeper retries once the lease
+has run out: the one window in which an e-mail can go out twice.
+"""
+
+import datetime
+import enum
+import logging
+import smtplib
+from dataclasses import dataclass
+from email.utils import parseaddr
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import InterfaceError
+from django.db import OperationalError as DatabaseOperationalError
+from django.db.models import F
+from django.utils import timezone
+
+from notifications.attachments import render_attachment
+from notifications.mail_connection import send_email
+from notifications.models import OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+Status = OutboxMessage.Status
+
+
+class Outcome(enum.Enum):
+    SENT = "sent"
+    SKIPPED = "skipped"
+    RETRY = "retry"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class DeliveryResult:
+    outcome: Outcome
+    retry_at: datetime.datetime | None = None
+
+
+def claim_message(*, message_id: int, now: datetime.datetime) -> bool:
+    """Take a due queued message for sending; False if another run has it, sent it or it is not due."""
+    lease_end = now + datetime.timedelta(seconds=settings.OUTBOX_SENDING_TIMEOUT_SECONDS)
+    claimed = OutboxMessage.objects.filter(
+        pk=message_id, status=Status.QUEUED, next_attempt_at__lte=now
+    ).update(status=Status.SENDING, attempts=F("attempts") + 1, next_attempt_at=lease_end)
+    return claimed == 1
+
+
+def deliver_message(*, message_id: int) -> DeliveryResult:
+    """Send a queued message once; temporary errors queue it again with backoff, permanent ones fail it."""
+    if not claim_message(message_id=message_id, now=timezone.now()):
+        return DeliveryResult(Outcome.SKIPPED)
+    message = OutboxMessage.objects.get(pk=message_id)
+    try:
+        send_email(build_email(message))
+    except Exception as error:  # every error is classified and recorded on the row, none is lost
+        return _record_failure(message=message, error=error)
+    OutboxMessage.objects.filter(pk=message_id, status=Status.SENDING).update(
+        status=Status.SENT, sent_at=timezone.now(), last_error=""
+    )
+    return DeliveryResult(Outcome.SENT)
+
+
+def build_email(message: OutboxMessage) -> EmailMultiAlternatives:
+    sender_domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "kita-portal.invalid"
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[message.to_email],
+        headers={
+            # The same Message-ID on every attempt lets mail clients fold a rare duplicate into one.
+            "Message-ID": f"<{message.public_id}@{sender_domain}>",
+            "Auto-Submitted": "auto-generated",
+            "Content-Language": message.language,
+        },
+    )
+    if message.body_html:
+        email.attach_alternative(message.body_html, "text/html")
+    for spec in message.attachments:
+        email.attach(*render_attachment(spec, language=message.language))
+    return email
+
+
+def is_temporary(error: BaseException) -> bool:
+    """SMTP 4xx and network or database trouble may pass; 5xx, unknown attachments and bugs will not."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _text in error.recipients.values()]
+        return bool(codes) and all(400 <= code < 500 for code in codes)
+    if isinstance(error, smtplib.SMTPResponseException):
+        return 400 <= error.smtp_code < 500
+    if isinstance(error, smtplib.SMTPServerDisconnected):
+        return True
+    if isinstance(error, smtplib.SMTPException):
+        return False
+    return isinstance(error, OSError | DatabaseOperationalError | InterfaceError)
+
+
+def describe_error(error: BaseException) -> str:
+    if isinstance(error, smtplib.SMTPResponseException):
+        answer = (
+            error.smtp_error.decode(errors="replace")
+            if isinstance(error.smtp_error, bytes)
+            else error.smtp_error
+        )
+        return f"{type(error).__name__}: {error.smtp_code} {answer}"
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        answers = "; ".join(
+            f"{address}: {code} {text.decode(errors='replace') if isinstance(text, bytes) else text}"
+            for address, (code, text) in error.recipients.items()
+        )
+        return f"{type(error).__name__}: {answers}"
+    return f"{type(error).__name__}: {error}"
+
+
+def retry_delay(*, attempts: int) -> datetime.timedelta:
+    """Exponential backoff: base, 2 × base, 4 × base … after the 1st, 2nd, 3rd failed attempt, capped."""
+    seconds = settings.OUTBOX_RETRY_BASE_SECONDS * 2 ** (attempts - 1)
+    return datetime.timedelta(seconds=min(seconds, settings.OUTBOX_RETRY_MAX_SECONDS))
+
+
+def _record_failure(*, message: OutboxMessage, error: Exception) -> DeliveryResult:
+    description = describe_error(error)[:2000]
+    sending = OutboxMessage.objects.filter(pk=message.pk, status=Status.SENDING)
+    temporary = is_temporary(error)
+    if temporary and message.attempts < settings.OUTBOX_MAX_ATTEMPTS:
+        retry_at = timezone.now() + retry_delay(attempts=message.attempts)
+        sending.update(status=Status.QUEUED, next_attempt_at=retry_at, last_error=description)
+        logger.warning("Outbox message %s: attempt %s failed (%s)", message.pk, message.attempts, description)
+        return DeliveryResult(Outcome.RETRY, retry_at=retry_at)
+    if temporary:
+        description = f"Gave up after {message.attempts} attempts. {description}"
+    sending.update(status=Status.FAILED, last_error=description)
+    # A failure that is not an SMTP answer is probably a bug: keep its traceback in the log.
+    is_smtp_answer = isinstance(error, smtplib.SMTPException | OSError)
+    logger.error(
+        "Outbox message %s failed: %s", message.pk, description, exc_info=None if is_smtp_answer else error
+    )
+    return DeliveryResult(Outcome.FAILED)

@@ -1,0 +1,160 @@
+import pytest
+from django.template.loader import get_template
+
+from childcare.models import PortalSettings
+from notifications.kinds import KINDS
+from notifications.rendering import render_message
+from tests.factories import UserFactory
+from tests.notifications.conftest import CHILD_SURNAME
+
+pytestmark = pytest.mark.django_db
+
+EXPECTED_SUBJECTS = {
+    "application_submitted": ("Ihr Antrag {ref} ist eingegangen", "Your application {ref} has been received"),
+    "application_edited": ("Ihr Antrag {ref} wurde geändert", "Your application {ref} has been changed"),
+    "wish_rejected": (
+        "Die Einrichtung Kita Sonnenblume & Co kann Ihren Antrag {ref} nicht berücksichtigen",
+        "Kita Sonnenblume & Co cannot consider your application {ref}",
+    ),
+    "offer_made": (
+        "Platzangebot der Einrichtung Kita Sonnenblume & Co – bitte antworten Sie bis zum 15. März 2027",
+        "Place offered at Kita Sonnenblume & Co – please answer by March 15, 2027",
+    ),
+    "offer_reminder": (
+        "Erinnerung: Bitte antworten Sie bis zum 15. März 2027 auf das Platzangebot der Einrichtung "
+        "Kita Sonnenblume & Co",
+        "Reminder: please answer the offer from Kita Sonnenblume & Co by March 15, 2027",
+    ),
+    "offer_expired": (
+        "Das Platzangebot der Einrichtung Kita Sonnenblume & Co ist abgelaufen",
+        "The offer from Kita Sonnenblume & Co has expired",
+    ),
+    "offer_accepted": (
+        "Platz in der Einrichtung Kita Sonnenblume & Co bestätigt",
+        "Place at Kita Sonnenblume & Co confirmed",
+    ),
+    "reconfirmation_request": (
+        "Bitte bestätigen Sie Ihren Antrag {ref} bis zum 30. April 2027",
+        "Please confirm your application {ref} by April 30, 2027",
+    ),
+    "application_expired": ("Ihr Antrag {ref} ist abgelaufen", "Your application {ref} has expired"),
+    "allocation_result": (
+        "Platzvergabe: Platzangebot der Einrichtung Kita Sonnenblume & Co",
+        "Allocation round: place offered at Kita Sonnenblume & Co",
+    ),
+    "waitlist_position_improved": (
+        "Warteliste der Einrichtung Kita Sonnenblume & Co: jetzt Platz 3 von 17",
+        "Waiting list at Kita Sonnenblume & Co: now place 3 of 17",
+    ),
+    "staff_new_applications_digest": (
+        "2 neue Anträge für Kita Sonnenblume & Co",
+        "2 new applications for Kita Sonnenblume & Co",
+    ),
+    "staff_offer_answered": (
+        "Angebot angenommen: Kita Sonnenblume & Co, Antrag {ref}",
+        "Offer accepted: Kita Sonnenblume & Co, application {ref}",
+    ),
+}
+
+
+def test_every_kind_has_subject_text_and_html_templates():
+    assert set(EXPECTED_SUBJECTS) == set(KINDS)
+    for name in KINDS:
+        for part in ("subject.txt", "body.txt", "body.html"):
+            get_template(f"notifications/{name}/{part}")
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_each_kind_renders_in_german_and_english(kind, case):
+    reference = case["application"].reference
+    german, english = (
+        render_message(kind=KINDS[kind], recipient=UserFactory(language=language), context=case)
+        for language in ("de", "en")
+    )
+    expected_de, expected_en = EXPECTED_SUBJECTS[kind]
+    assert german.subject == "[Kita-Portal] " + expected_de.format(ref=reference)
+    assert english.subject == "[Kita-Portal] " + expected_en.format(ref=reference)
+    assert (german.language, english.language) == ("de", "en")
+    assert german.body_text.startswith("Guten Tag,\n\n")
+    assert english.body_text.startswith("Hello,\n\n")
+    assert '<html lang="de">' in german.body_html
+    assert '<html lang="en">' in english.body_html
+    for rendered in (german, english):
+        link = f"http://127.0.0.1:8000/antraege/{case['application'].public_id}/"
+        assert link in rendered.body_text
+        assert f'href="{link}"' in rendered.body_html
+        assert "Kita-Portal" in rendered.body_text
+        assert "Musterstadt" in rendered.body_text
+        assert CHILD_SURNAME not in rendered.subject + rendered.body_text + rendered.body_html
+
+
+def test_plain_text_is_not_html_escaped_but_html_is(case, parent):
+    rendered = render_message(kind=KINDS["offer_made"], recipient=parent, context=case)
+    assert "Kita Sonnenblume & Co bietet Mia einen Platz ab dem 2. August 2027 an" in rendered.body_text
+    assert "&amp;" not in rendered.body_text
+    assert "Kita Sonnenblume &amp; Co bietet Mia" in rendered.body_html
+    assert "bis zum 15. März 2027, 18:00 Uhr, im Portal an" in rendered.body_text
+
+
+def test_caller_text_cannot_inject_markup_into_the_html(case, parent):
+    case = {**case, "reason": '<a href="https://evil.example">hier</a>'}
+    rendered = render_message(kind=KINDS["wish_rejected"], recipient=parent, context=case)
+    assert "&lt;a href=" in rendered.body_html
+    assert '<a href="https://evil.example">' not in rendered.body_html
+    assert 'Begründung der Einrichtung: <a href="https://evil.example">hier</a>' in rendered.body_text
+
+
+def test_text_body_has_no_template_whitespace_debris(case, parent):
+    rendered = render_message(kind=KINDS["wish_rejected"], recipient=parent, context={**case, "reason": ""})
+    assert "\n\n\n" not in rendered.body_text
+    assert not any(line != line.rstrip() for line in rendered.body_text.splitlines())
+    assert "Begründung" not in rendered.body_text
+
+
+def test_allocation_result_without_a_place_says_so(case, parent):
+    rendered = render_message(
+        kind=KINDS["allocation_result"], recipient=parent, context={**case, "facility": None}
+    )
+    assert rendered.subject.endswith(
+        f"Platzvergabe: Ergebnis zu Ihrem Antrag {case['application'].reference}"
+    )
+    assert "konnte Mia diesmal leider kein Platz angeboten werden" in rendered.body_text
+    assert "sobald wir einen Platz anbieten können" in rendered.body_text
+
+
+def test_declined_offer_tells_staff_the_place_is_free_again(case, staff):
+    rendered = render_message(
+        kind=KINDS["staff_offer_answered"], recipient=staff, context={**case, "answer": "declined"}
+    )
+    assert rendered.subject.startswith("[Kita-Portal] Angebot abgelehnt:")
+    assert "Der Platz ist wieder frei" in rendered.body_text
+
+
+def test_digest_subject_uses_the_singular_for_one_application(case, staff):
+    rendered = render_message(
+        kind=KINDS["staff_new_applications_digest"], recipient=staff, context={**case, "count": 1}
+    )
+    assert rendered.subject == "[Kita-Portal] 1 neuer Antrag für Kita Sonnenblume & Co"
+
+
+def test_missing_context_is_an_error_naming_what_is_missing(case, parent):
+    context = {key: value for key, value in case.items() if key not in ("offer", "link")}
+    with pytest.raises(ValueError, match="offer, link"):
+        render_message(kind=KINDS["offer_made"], recipient=parent, context=context)
+
+
+def test_unsupported_user_language_falls_back_to_german(case):
+    rendered = render_message(
+        kind=KINDS["application_submitted"], recipient=UserFactory(language="fr"), context=case
+    )
+    assert rendered.language == "de"
+    assert "ist eingegangen" in rendered.subject
+
+
+def test_portal_name_comes_from_the_portal_settings(case, parent):
+    PortalSettings.objects.update_or_create(
+        pk=1, defaults={"portal_name": "Kita-Navi", "municipality_name": "Beispielheim"}
+    )
+    rendered = render_message(kind=KINDS["application_submitted"], recipient=parent, context=case)
+    assert rendered.subject.startswith("[Kita-Navi] ")
+    assert "Ihr Team vom Kita-Navi, Beispielheim" in rendered.body_text

@@ -1,0 +1,210 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from childcare.models import PortalSettings
+from notifications.models import NotificationPreference, OutboxMessage
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+INBOX_PROCESSOR = "notifications.context_processors.inbox"
+
+
+@pytest.fixture(autouse=True)
+def inbox_context_processor(settings):
+    """The inbox badge needs the context processor; added here until settings carry it."""
+    processors = settings.TEMPLATES[0]["OPTIONS"]["context_processors"]
+    if INBOX_PROCESSOR not in processors:
+        settings.TEMPLATES = [
+            {
+                **settings.TEMPLATES[0],
+                "OPTIONS": {
+                    **settings.TEMPLATES[0]["OPTIONS"],
+                    "context_processors": [*processors, INBOX_PROCESSOR],
+                },
+            }
+        ]
+
+
+@pytest.fixture
+def write_message():
+    def write(recipient, key, *, subject=None, read=False, status=OutboxMessage.Status.SENT):
+        return OutboxMessage.objects.create(
+            recipient=recipient,
+            to_email=recipient.email,
+            kind="application_submitted",
+            language="de",
+            subject=subject or f"Betreff {key}",
+            body_text=f"Guten Tag,\n\nText zu {key}.\n\nhttp://127.0.0.1:8000/antraege/{key}/",
+            dedupe_key=key,
+            status=status,
+            sent_at=timezone.now() if status == OutboxMessage.Status.SENT else None,
+            read_at=timezone.now() if read else None,
+        )
+
+    return write
+
+
+def test_inbox_needs_a_signed_in_user(client):
+    response = client.get(reverse("notifications:inbox"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
+
+
+def test_inbox_lists_only_the_users_messages_newest_first(client, parent, other_parent, write_message):
+    write_message(parent, "old")
+    write_message(parent, "new", read=True)
+    write_message(other_parent, "foreign")
+    client.force_login(parent)
+    response = client.get(reverse("notifications:inbox"))
+    assert response.status_code == 200
+    assert [m.subject for m in response.context["page"]] == ["Betreff new", "Betreff old"]
+    html = response.content.decode()
+    assert "Betreff foreign" not in html
+    assert html.count(">Neu</span>") == 1  # only the unread one is marked
+    assert "Text zu old." in html
+
+
+def test_inbox_is_paginated(client, parent, write_message):
+    for n in range(25):
+        write_message(parent, f"m{n:02d}")
+    client.force_login(parent)
+    first = client.get(reverse("notifications:inbox"))
+    second = client.get(reverse("notifications:inbox"), {"page": 2})
+    assert len(first.context["page"]) == 20
+    assert len(second.context["page"]) == 5
+    assert "Seite 2 von 2" in second.content.decode()
+
+
+@pytest.mark.parametrize("count", [1, 15])
+def test_inbox_runs_a_constant_number_of_queries(
+    client, parent, write_message, django_assert_num_queries, count
+):
+    for n in range(count):
+        write_message(parent, f"m{n}")
+    PortalSettings.load()
+    client.force_login(parent)
+    # 1 session, 1 user, 1 count for the paginator, 1 page of messages, 1 portal settings, 1 unread badge
+    with django_assert_num_queries(6):
+        client.get(reverse("notifications:inbox"))
+
+
+def test_detail_shows_the_message_and_marks_it_read(client, parent, write_message):
+    message = write_message(parent, "m1")
+    client.force_login(parent)
+    response = client.get(reverse("notifications:message", args=[message.public_id]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<h1 class="h3">Betreff m1</h1>' in html
+    assert 'href="http://127.0.0.1:8000/antraege/m1/"' in html  # the link in the text is clickable
+    message.refresh_from_db()
+    assert message.read_at is not None
+
+
+def test_another_users_message_is_not_found(client, parent, other_parent, write_message):
+    foreign = write_message(other_parent, "foreign")
+    client.force_login(parent)
+    assert client.get(reverse("notifications:message", args=[foreign.public_id])).status_code == 404
+    foreign.refresh_from_db()
+    assert foreign.read_at is None
+
+
+def test_failed_delivery_is_explained_in_the_inbox(client, parent, write_message):
+    message = write_message(parent, "m1", status=OutboxMessage.Status.FAILED)
+    client.force_login(parent)
+    html = client.get(reverse("notifications:message", args=[message.public_id])).content.decode()
+    assert "konnte nicht per E-Mail zugestellt werden" in html
+
+
+def test_mark_all_read_only_by_post_and_only_own_messages(client, parent, other_parent, write_message):
+    write_message(parent, "m1")
+    write_message(parent, "m2")
+    foreign = write_message(other_parent, "foreign")
+    client.force_login(parent)
+    assert client.get(reverse("notifications:mark_all_read")).status_code == 405
+    response = client.post(reverse("notifications:mark_all_read"))
+    assert response.status_code == 302
+    assert not OutboxMessage.objects.filter(recipient=parent, read_at__isnull=True).exists()
+    foreign.refresh_from_db()
+    assert foreign.read_at is None
+
+
+def test_navigation_shows_the_unread_count(client, parent, write_message):
+    write_message(parent, "m1")
+    write_message(parent, "m2")
+    write_message(parent, "m3", read=True)
+    client.force_login(parent)
+    html = client.get(reverse("home")).content.decode()
+    assert f'href="{reverse("notifications:inbox")}">Postfach <span class="badge' in html
+    assert '>2<span class="visually-hidden"> ungelesen</span>' in html
+
+
+@pytest.mark.parametrize("count", [1, 12])
+def test_unread_count_costs_one_query_whatever_the_number(client, parent, write_message, count):
+    for n in range(count):
+        write_message(parent, f"m{n}")
+    client.force_login(parent)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("home"))
+    outbox_queries = [q["sql"] for q in queries if "notifications_outboxmessage" in q["sql"]]
+    assert len(outbox_queries) == 1
+    assert "COUNT(*)" in outbox_queries[0]
+
+
+def test_anonymous_pages_do_not_count_messages(client):
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("home"))
+    assert not [q for q in queries if "notifications_outboxmessage" in q["sql"]]
+
+
+def test_preferences_offer_parents_the_optional_parent_kinds(client, parent):
+    client.force_login(parent)
+    response = client.get(reverse("notifications:preferences"))
+    assert list(response.context["form"].fields) == ["waitlist_position_improved"]
+    html = response.content.decode()
+    assert "<legend" in html
+    assert 'for="id_waitlist_position_improved"' in html
+    assert "Bessere Position auf einer Warteliste" in html
+    assert "Platzangebot" in html  # transactional kinds listed as always sent
+    assert "Übersicht neuer Anträge" not in html  # a staff kind
+
+
+def test_preferences_offer_staff_their_digest(client, staff):
+    client.force_login(staff)
+    response = client.get(reverse("notifications:preferences"))
+    assert set(response.context["form"].fields) == {
+        "waitlist_position_improved",
+        "staff_new_applications_digest",
+    }
+    assert response.context["form"]["staff_new_applications_digest"].initial is True
+
+
+def test_saving_preferences(client, parent):
+    client.force_login(parent)
+    response = client.post(reverse("notifications:preferences"), {"waitlist_position_improved": "on"})
+    assert response.status_code == 302
+    assert NotificationPreference.objects.get(user=parent, kind="waitlist_position_improved").email_enabled
+    client.post(reverse("notifications:preferences"), {})
+    assert not NotificationPreference.objects.get(
+        user=parent, kind="waitlist_position_improved"
+    ).email_enabled
+
+
+def test_preferences_ignore_kinds_the_user_cannot_choose(client, parent):
+    client.force_login(parent)
+    client.post(reverse("notifications:preferences"), {"offer_made": "", "staff_new_applications_digest": ""})
+    assert (
+        not NotificationPreference.objects.filter(user=parent)
+        .exclude(kind="waitlist_position_improved")
+        .exists()
+    )
+
+
+def test_pages_are_english_for_english_users(client):
+    user = UserFactory(language="en")
+    client.force_login(user)
+    client.cookies["django_language"] = "en"
+    assert "Notification settings" in client.get(reverse("notifications:preferences")).content.decode()
