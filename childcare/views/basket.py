@@ -38,4 +38,4 @@ def wish_add(request, slug):
 def wish_remove(request, slug):
     remove_from_basket(request.session, slug)
     messages.success(request, _("The facility was removed from your wish list."))
-    return _back(request, "home")
+    return _back(request, "facility_search")
