@@ -47,3 +47,13 @@ def can_act_on_wish(user, wish: Wish) -> bool:
 
 def can_answer_offer(user, offer: Offer) -> bool:
     return can_manage_application(user, offer.application)
+
+
+def can_view_offer(user, offer: Offer) -> bool:
+    """The family and the staff of the offering facility."""
+    return can_manage_application(user, offer.application) or is_facility_staff(user, offer.wish.facility)
+
+
+def can_view_placement(user, placement) -> bool:
+    """The family and the staff of the facility the child attends."""
+    return is_guardian(user, placement.child) or is_facility_staff(user, placement.facility)
