@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class ChildcareConfig(AppConfig):
     name = "childcare"
     verbose_name = _("Childcare")
+
+    def ready(self):
+        from childcare import attachments  # noqa: F401  (registers the PDF renderers for e-mails)

@@ -10,5 +10,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("konto/", include("allauth.urls")),
     path("einrichtungen/", include("childcare.urls")),
+    path("dokumente/", include("childcare.document_urls")),
+    path("postfach/", include("notifications.urls")),
+    path("", include("childcare.parent_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -103,3 +103,13 @@ def other_staff(db):
 @pytest.fixture
 def municipal_office(db):
     return UserFactory(email="fachbereich@example.org", is_municipal_office=True)
+
+
+@pytest.fixture
+def in_english(client):
+    """English for code and for the test client, so messages can be matched in the source language."""
+    from django.utils import translation
+
+    client.cookies["django_language"] = "en"
+    with translation.override("en"):
+        yield

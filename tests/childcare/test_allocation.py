@@ -290,8 +290,9 @@ def test_repeating_wishes_after_their_first_mention_changes_nothing(instance, rn
     with_repeats = {}
     for applicant, wishes in preferences.items():
         repeated = list(wishes)
-        for index, program in enumerate(wishes):
-            repeated.insert(rng.randint(index + 1, len(repeated)), program)
+        for program in wishes:
+            # Anywhere after the program's first mention, so the order of first mentions stays.
+            repeated.insert(rng.randint(repeated.index(program) + 1, len(repeated)), program)
         with_repeats[applicant] = repeated
 
     expected = deferred_acceptance(preferences, priorities, capacities)

@@ -1,0 +1,41 @@
+"""Children and who may act for them."""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from childcare import permissions
+from childcare.errors import DomainError
+from childcare.models import ApplicationStatus, Child, Guardianship, PlacementStatus
+
+
+def add_child(*, by, **fields) -> Child:
+    """Register a child with ``by`` as its first guardian."""
+    with transaction.atomic():
+        child = Child.objects.create(**fields)
+        Guardianship.objects.create(user=by, child=child)
+    return child
+
+
+def update_child(*, child: Child, by, **fields) -> Child:
+    if not permissions.is_guardian(by, child):
+        raise DomainError(_("You are not a guardian of this child."))
+    for name, value in fields.items():
+        setattr(child, name, value)
+    child.save()
+    return child
+
+
+def remove_child(*, child: Child, by) -> None:
+    """Remove a child and its drafts; refused while an application runs or a place exists."""
+    if not permissions.is_guardian(by, child):
+        raise DomainError(_("You are not a guardian of this child."))
+    with transaction.atomic():
+        child = Child.objects.select_for_update().get(pk=child.pk)
+        running = child.applications.exclude(
+            status__in=(ApplicationStatus.DRAFT, ApplicationStatus.WITHDRAWN, ApplicationStatus.CLOSED)
+        )
+        if running.exists() or child.placements.filter(status=PlacementStatus.ACTIVE).exists():
+            raise DomainError(
+                _("This child has a submitted application or a place. Withdraw the application first.")
+            )
+        child.delete()

@@ -1,0 +1,222 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from childcare.models import AgeBand, Application, ApplicationEvent, ApplicationStatus, Child, WishStatus
+from childcare.services import offers
+from tests.factories import (
+    ApplicationFactory,
+    CapacityFactory,
+    ChildFactory,
+    FacilityFactory,
+    GuardianshipFactory,
+    OfferFactory,
+    WishFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def next_august():
+    today = timezone.localdate()
+    start = datetime.date(today.year, 8, 1)
+    return start if start > today else start.replace(year=today.year + 1)
+
+
+@pytest.fixture
+def parent_client(client, parent):
+    client.force_login(parent)
+    return client
+
+
+@pytest.fixture
+def u3_facilities():
+    result = []
+    for name in ("Kita Sonnenblume", "Kita Regenbogen", "Krippe Sternschnuppe"):
+        facility = FacilityFactory(name=name)
+        CapacityFactory(facility=facility, age_band=AgeBand.UNDER_THREE, places=5)
+        result.append(facility)
+    return result
+
+
+def test_adding_a_child(parent_client, parent):
+    response = parent_client.post(
+        reverse("child_create"),
+        {"first_name": "Zoë", "last_name": "Müller", "birth_date": "2025-03-01"},
+    )
+    assert response.status_code == 302
+    child = Child.objects.get()
+    assert child.guardianships.get().user == parent
+
+
+@pytest.mark.parametrize(
+    ("days_ahead", "expected", "message"),
+    [
+        (400, "on", "at most 12 months ahead"),
+        (30, "", "Tick &#x27;expected date of birth&#x27;"),
+        (-13 * 366, "", "older than 12 years"),
+    ],
+)
+def test_implausible_birth_dates_are_refused_with_a_message(
+    parent_client, in_english, days_ahead, expected, message
+):
+    birth = timezone.localdate() + datetime.timedelta(days=days_ahead)
+    data = {"first_name": "Ben", "last_name": "Kurz", "birth_date": birth.isoformat()}
+    if expected:
+        data["birth_date_is_expected"] = expected
+    response = parent_client.post(reverse("child_create"), data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert message in html
+    assert 'href="#id_birth_date"' in html  # the error summary links to the field
+    assert not Child.objects.exists()
+
+
+def test_the_whole_application_wizard(parent_client, parent, child, u3_facilities, in_english):
+    Child.objects.filter(pk=child.pk).update(birth_date=next_august() - datetime.timedelta(days=700))
+    response = parent_client.post(reverse("application_start"), {"child": child.pk})
+    application = Application.objects.get()
+    assert response["Location"] == reverse("application_step_start", args=[application.public_id])
+    parent_client.post(
+        reverse("application_step_start", args=[application.public_id]),
+        {"desired_start_date": next_august().isoformat(), "care_hours_per_week": "35"},
+    )
+    wishes_url = reverse("application_step_wishes", args=[application.public_id])
+    for facility in u3_facilities:
+        parent_client.post(wishes_url, {"action": "add", "facility": facility.slug})
+    parent_client.post(wishes_url, {"action": "up", "facility": u3_facilities[2].slug})
+    assert list(application.wishes.order_by("rank").values_list("facility__name", flat=True)) == [
+        "Kita Sonnenblume",
+        "Krippe Sternschnuppe",
+        "Kita Regenbogen",
+    ]
+    parent_client.post(
+        reverse("application_step_criteria", args=[application.public_id]),
+        {"resides_in_municipality": "True", "guardians_working_or_training": "2"},
+    )
+    response = parent_client.post(
+        reverse("application_step_review", args=[application.public_id]), {"consent": "on"}
+    )
+    assert response["Location"] == reverse("application_list")
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.SUBMITTED
+    html = parent_client.get(reverse("application_list")).content.decode()
+    assert application.reference in html
+    assert "Place 1 of 1 on the waitlist" in html
+    assert "Lives in the municipality: 30 points" in html
+
+
+def test_review_without_consent_shows_the_error_and_keeps_the_draft(parent_client, child, in_english):
+    application = ApplicationFactory(child=child, status=ApplicationStatus.DRAFT, submitted_at=None)
+    response = parent_client.post(reverse("application_step_review", args=[application.public_id]), {})
+    assert "Please agree to the processing of your data." in response.content.decode()
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.DRAFT
+
+
+def test_another_parents_child_cannot_be_chosen(parent_client, child, other_parent, in_english):
+    foreign = ChildFactory()
+    GuardianshipFactory(user=other_parent, child=foreign)
+    response = parent_client.post(reverse("application_start"), {"child": foreign.pk})
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert not Application.objects.exists()
+
+
+def test_offer_is_answered_from_the_dashboard(parent_client, parent, child, staff, facility):
+    CapacityFactory(facility=facility, age_band=AgeBand.THREE_TO_SCHOOL, places=3)
+    application = ApplicationFactory(child=child)
+    wish = WishFactory(application=application, facility=facility)
+    WishFactory(application=application, rank=2)
+    offer = offers.make_offer(wish=wish, start_date=application.desired_start_date, by=staff)
+    html = parent_client.get(reverse("application_list")).content.decode()
+    assert reverse("offer_respond", args=[offer.public_id]) in html
+    response = parent_client.post(reverse("offer_respond", args=[offer.public_id]), {"answer": "accept"})
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.PLACED
+    assert application.wishes.get(rank=2).status == WishStatus.INACTIVE
+
+
+def test_expired_offer_cannot_be_accepted_and_says_so(parent_client, child, in_english):
+    offer = OfferFactory(
+        wish__application__child=child, expires_at=timezone.now() - datetime.timedelta(minutes=1)
+    )
+    response = parent_client.post(
+        reverse("offer_respond", args=[offer.public_id]), {"answer": "accept"}, follow=True
+    )
+    assert "The deadline for this offer has passed" in response.content.decode()
+    offer.refresh_from_db()
+    assert offer.status == "open"
+
+
+def parent_urls(application, offer, child):
+    pid = application.public_id
+    return [
+        ("get", reverse("child_edit", args=[child.public_id])),
+        ("post", reverse("child_delete", args=[child.public_id])),
+        ("get", reverse("application_detail", args=[pid])),
+        ("post", reverse("application_step_start", args=[pid])),
+        ("post", reverse("application_step_wishes", args=[pid])),
+        ("post", reverse("application_step_criteria", args=[pid])),
+        ("post", reverse("application_step_review", args=[pid])),
+        ("post", reverse("application_withdraw", args=[pid])),
+        ("post", reverse("wish_withdraw", args=[pid, 1])),
+        ("post", reverse("interest_confirm", args=[pid])),
+        ("post", reverse("offer_respond", args=[offer.public_id])),
+    ]
+
+
+def test_a_second_parent_gets_404_on_every_url_and_changes_nothing(client, child, other_parent):
+    application = ApplicationFactory(child=child)
+    offer = OfferFactory(wish__application=application)
+    client.force_login(other_parent)
+    for method, url in parent_urls(application, offer, child):
+        response = getattr(client, method)(url, {"answer": "accept", "consent": "on"})
+        assert response.status_code == 404, url
+    application.refresh_from_db()
+    offer.refresh_from_db()
+    assert (application.status, offer.status) == (ApplicationStatus.SUBMITTED, "open")
+    assert Child.objects.filter(pk=child.pk).exists()
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client, child):
+    application = ApplicationFactory(child=child)
+    for url in (
+        reverse("application_list"),
+        reverse("child_list"),
+        reverse("application_detail", args=[application.public_id]),
+    ):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert reverse("account_login") in response["Location"]
+
+
+@pytest.mark.parametrize("rows", [10, 200])
+def test_dashboard_runs_a_constant_number_of_queries(parent_client, child, django_assert_num_queries, rows):
+    application = ApplicationFactory(child=child)
+    facility = FacilityFactory()
+    WishFactory(application=application, facility=facility)
+    for index in range(2, 6):
+        WishFactory(application=application, rank=index)
+    for _ in range(rows):
+        WishFactory(facility=facility)  # competitors on the same waitlist
+    ApplicationEvent.objects.bulk_create(
+        [ApplicationEvent(application=application, kind="edited") for _ in range(rows)]
+    )
+    parent_client.get(reverse("application_list"))  # warm up settings rows
+    # session, user, applications, wishes+facilities, offers, events, waitlist positions, policy,
+    # portal settings (layout), unread inbox count (nav badge)
+    with django_assert_num_queries(10):
+        response = parent_client.get(reverse("application_list"))
+    assert response.status_code == 200
+
+
+def test_an_empty_form_shows_errors_instead_of_silently_reloading(parent_client, in_english):
+    response = parent_client.post(reverse("child_create"), {})
+    html = response.content.decode()
+    assert 'id="error-summary"' in html
+    assert 'href="#id_first_name"' in html
+    assert not Child.objects.exists()
