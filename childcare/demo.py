@@ -42,6 +42,7 @@ from childcare.models import (
     Wish,
     WishStatus,
 )
+from childcare.services.points import recompute_points
 from portal.models import User
 
 DEMO_PASSWORD = "Musterstadt-Demo-2026"
@@ -581,6 +582,7 @@ def seed_demo() -> list[DemoAccount]:
         now = timezone.now()
         for spec in APPLICATIONS:
             _seed_application(spec, users=users, facilities=facilities, portal=portal, now=now)
+        recompute_points()
     return accounts
 
 

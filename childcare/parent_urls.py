@@ -41,5 +41,6 @@ urlpatterns = [
         name="wish_withdraw",
     ),
     path("antraege/<uuid:public_id>/interesse/", applications.interest_confirm, name="interest_confirm"),
+    path("bestaetigen/<str:token>/", applications.interest_confirm_link, name="interest_confirm_link"),
     path("angebote/<uuid:public_id>/", offers.offer_respond, name="offer_respond"),
 ]

@@ -8,6 +8,7 @@ written to ``var/mail/``). Production sets ``DEBUG=false`` and at least
 
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from portal.env import (
@@ -187,6 +188,23 @@ CELERY_TIMEZONE = TIME_ZONE
 # Celery closes the database connection after every task unless told to reuse it for this many tasks.
 CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 100, minimum=0)
 CELERY_BEAT_SCHEDULE: dict = {
+    "childcare-expire-offers": {"task": "childcare.tasks.expire_due_offers", "schedule": 300.0},
+    "childcare-offer-reminders": {
+        "task": "childcare.tasks.send_offer_reminders",
+        "schedule": crontab(hour=8, minute=0),
+    },
+    "childcare-request-reconfirmations": {
+        "task": "childcare.tasks.request_reconfirmations",
+        "schedule": crontab(hour=8, minute=15),
+    },
+    "childcare-expire-unconfirmed": {
+        "task": "childcare.tasks.expire_unconfirmed_applications",
+        "schedule": crontab(hour=2, minute=0),
+    },
+    "childcare-refresh-points": {
+        "task": "childcare.tasks.refresh_points",
+        "schedule": crontab(hour=3, minute=0),
+    },
     "notifications-sweep-outbox": {
         "task": "notifications.tasks.sweep_outbox",
         "schedule": 60.0,

@@ -1,5 +1,7 @@
 """The parents' application wizard and status pages. Every step saves the draft."""
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -8,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from childcare import explanations, waitlist
+from childcare import explanations, reconfirmation, waitlist
 from childcare.basket import basket, clear_basket
 from childcare.errors import DomainError
 from childcare.forms.applications import ChooseChildForm, CriteriaForm, StartForm, SubmitForm
@@ -288,3 +290,29 @@ def interest_confirm(request, public_id):
     if _run(request, lambda: services.confirm_interest(application=application, by=request.user)):
         messages.success(request, _("Thank you. Your interest is confirmed."))
     return redirect("application_list")
+
+
+def interest_confirm_link(request, token):
+    """The one-click link from the re-confirmation e-mail: no sign-in, only this one action.
+
+    GET shows a button and changes nothing (mail scanners open links); POST confirms.
+    """
+    grace = PortalSettings.load().reconfirmation_grace_days
+    try:
+        application = reconfirmation.application_from_token(token, max_age=datetime.timedelta(days=grace + 1))
+    except reconfirmation.InvalidLink:
+        return render(request, "childcare/applications/confirm_link.html", {"invalid": True}, status=400)
+    if request.method == "POST":
+        try:
+            services.confirm_interest(application=application, by=None)
+        except DomainError as error:
+            return render(
+                request,
+                "childcare/applications/confirm_link.html",
+                {"invalid": True, "error": error.message},
+                status=400,
+            )
+        return render(
+            request, "childcare/applications/confirm_link.html", {"application": application, "done": True}
+        )
+    return render(request, "childcare/applications/confirm_link.html", {"application": application})

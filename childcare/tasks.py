@@ -1,0 +1,31 @@
+"""Celery beat jobs of the childcare domain; each calls one idempotent service."""
+
+from celery import shared_task
+
+from childcare.services import points, reminders
+
+
+@shared_task
+def expire_due_offers() -> int:
+    return reminders.expire_due_offers()
+
+
+@shared_task
+def send_offer_reminders() -> int:
+    return reminders.send_offer_reminders()
+
+
+@shared_task
+def request_reconfirmations() -> int:
+    return reminders.request_reconfirmations()
+
+
+@shared_task
+def expire_unconfirmed_applications() -> int:
+    return reminders.expire_unconfirmed_applications()
+
+
+@shared_task
+def refresh_points() -> int:
+    """Months waited and age at start change with time; keep the stored order at most a day old."""
+    return points.recompute_points()
