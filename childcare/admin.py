@@ -2,12 +2,14 @@ from django.contrib import admin
 
 from childcare.models import (
     Application,
+    ApplicationDocument,
     ApplicationEvent,
     Capacity,
     Child,
     Facility,
     FacilityConcept,
     FacilityLanguage,
+    GuardianInvitation,
     Guardianship,
     Offer,
     Placement,
@@ -195,3 +197,21 @@ class PriorityPolicyAdmin(SingletonAdmin):
     search_fields = ("updated_by__email",)
     list_filter = ("show_positions_to_parents",)
     readonly_fields = ("updated_at", "updated_by")
+
+
+@admin.register(ApplicationDocument)
+class ApplicationDocumentAdmin(admin.ModelAdmin):
+    list_display = ("uploaded_at", "application", "criterion", "content_type", "size")
+    list_filter = ("criterion", "content_type")
+    search_fields = ("application__reference", "original_name")
+    list_select_related = ("application",)
+    raw_id_fields = ("application", "uploaded_by")
+
+
+@admin.register(GuardianInvitation)
+class GuardianInvitationAdmin(admin.ModelAdmin):
+    list_display = ("email", "child", "invited_by", "created_at", "accepted_at")
+    list_filter = ("accepted_at",)
+    search_fields = ("email", "child__last_name")
+    list_select_related = ("child", "invited_by")
+    raw_id_fields = ("child", "invited_by")

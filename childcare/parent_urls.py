@@ -1,6 +1,6 @@
 from django.urls import path
 
-from childcare.views import applications, children, offers
+from childcare.views import applications, children, invitations, offers, proofs
 
 urlpatterns = [
     path("kinder/", children.child_list, name="child_list"),
@@ -42,5 +42,10 @@ urlpatterns = [
     ),
     path("antraege/<uuid:public_id>/interesse/", applications.interest_confirm, name="interest_confirm"),
     path("bestaetigen/<str:token>/", applications.interest_confirm_link, name="interest_confirm_link"),
+    path("kinder/<uuid:public_id>/einladen/", invitations.guardian_invite, name="guardian_invite"),
+    path("einladungen/<uuid:public_id>/", invitations.invitation_accept, name="invitation_accept"),
+    path("antraege/<uuid:public_id>/nachweise/", proofs.document_upload, name="document_upload"),
+    path("nachweise/<uuid:public_id>/", proofs.document_download, name="document_download"),
+    path("nachweise/<uuid:public_id>/entfernen/", proofs.document_delete, name="document_delete"),
     path("angebote/<uuid:public_id>/", offers.offer_respond, name="offer_respond"),
 ]

@@ -150,6 +150,9 @@ STORAGES = {
 }
 # Uploaded documents are private: never served under a public URL, only through permission checks.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MEGABYTES", 5, minimum=1) * 2**20
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2**20
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2**20
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 REDIS_CACHE_URL = env_str("CACHE_URL", "")

@@ -15,6 +15,7 @@ from childcare.models.choices import (
     WishStatus,
 )
 from childcare.models.configuration import PortalSettings, PriorityPolicy
+from childcare.models.documents import ApplicationDocument, GuardianInvitation
 from childcare.models.facilities import Capacity, Facility, FacilityConcept, FacilityLanguage, Provider
 from childcare.models.placements import Offer, Placement
 from childcare.models.staff import StaffMembership
@@ -23,6 +24,7 @@ __all__ = [
     "OPEN_APPLICATION_STATUSES",
     "AgeBand",
     "Application",
+    "ApplicationDocument",
     "ApplicationEvent",
     "ApplicationStatus",
     "Capacity",
@@ -32,6 +34,7 @@ __all__ = [
     "FacilityConcept",
     "FacilityLanguage",
     "FacilityType",
+    "GuardianInvitation",
     "Guardianship",
     "Language",
     "Meals",

@@ -27,6 +27,7 @@ from childcare.models import (
 from childcare.selectors import application_for_guardian, applications_of, children_of
 from childcare.services import applications as services
 from childcare.services.applications import facility_problems
+from childcare.views import proofs
 
 STEPS = [
     ("application_step_start", _("Start and care scope")),
@@ -226,10 +227,19 @@ def application_step_criteria(request, public_id):
         )
     ):
         return redirect("application_step_review", application.public_id)
+    documents = list(application.documents.all())
+    for document in documents:
+        document.label = proofs.CRITERION_LABELS.get(document.criterion, document.criterion)
     return render(
         request,
         "childcare/applications/step_criteria.html",
-        _step_context(application, "application_step_criteria", form=form),
+        _step_context(
+            application,
+            "application_step_criteria",
+            form=form,
+            documents=documents,
+            upload_form=proofs.UploadForm(),
+        ),
     )
 
 

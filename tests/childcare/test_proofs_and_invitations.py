@@ -1,0 +1,114 @@
+import pytest
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from childcare.models import ApplicationDocument, ApplicationStatus, GuardianInvitation, Guardianship
+from tests.factories import ApplicationFactory, UserFactory
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("in_english")]
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+@pytest.fixture
+def application(child):
+    return ApplicationFactory(child=child, status=ApplicationStatus.WAITING)
+
+
+def upload(client, application, name, content, criterion="residence"):
+    return client.post(
+        reverse("document_upload", args=[application.public_id]),
+        {"criterion": criterion, "file": SimpleUploadedFile(name, content, content_type="application/pdf")},
+        follow=True,
+    )
+
+
+def test_a_pdf_or_png_proof_is_stored_and_downloadable_by_the_family_and_staff(
+    client, parent, application, staff, facility
+):
+    client.force_login(parent)
+    upload(client, application, "meldebescheinigung.pdf", PDF)
+    upload(client, application, "arbeitgeber.png", PNG, criterion="employment")
+    documents = {d.original_name: d for d in ApplicationDocument.objects.all()}
+    assert {d.content_type for d in documents.values()} == {"application/pdf", "image/png"}
+    pdf = documents["meldebescheinigung.pdf"]
+    response = client.get(reverse("document_download", args=[pdf.public_id]))
+    assert b"".join(response.streaming_content) == PDF
+    assert response["Cache-Control"] == "private, no-store"
+    application.wishes.create(facility=facility, rank=1, age_band="ue3")
+    client.force_login(staff)
+    assert client.get(reverse("document_download", args=[pdf.public_id])).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("fake.pdf", b"MZ\x90\x00 this is an executable", "Only PDF, JPEG or PNG files"),
+        ("script.pdf", b"<script>alert(1)</script>", "Only PDF, JPEG or PNG files"),
+        ("empty.pdf", b"", "The submitted file is empty"),
+    ],
+)
+def test_uploads_that_are_not_pdf_jpeg_or_png_by_content_are_refused(
+    client, parent, application, name, content, message
+):
+    client.force_login(parent)
+    response = upload(client, application, name, content)
+    assert message in response.content.decode()
+    assert not ApplicationDocument.objects.exists()
+
+
+def test_an_upload_over_the_limit_is_refused(client, parent, application, settings):
+    settings.UPLOAD_MAX_BYTES = 1024
+    client.force_login(parent)
+    response = upload(client, application, "big.pdf", PDF + b"0" * 2048)
+    assert "The file is too large. At most 1.0\xa0KB are allowed." in response.content.decode()
+    assert not ApplicationDocument.objects.exists()
+
+
+def test_outsiders_cannot_upload_download_or_delete(client, parent, application, other_parent, other_staff):
+    client.force_login(parent)
+    upload(client, application, "a.pdf", PDF)
+    document = ApplicationDocument.objects.get()
+    for user in (other_parent, other_staff):
+        client.force_login(user)
+        assert upload(client, application, "b.pdf", PDF).status_code == 404
+        assert client.get(reverse("document_download", args=[document.public_id])).status_code == 404
+        assert client.post(reverse("document_delete", args=[document.public_id])).status_code == 404
+    assert ApplicationDocument.objects.count() == 1
+
+
+def test_a_second_guardian_is_invited_and_then_manages_the_child(client, parent, child, application):
+    client.force_login(parent)
+    client.post(reverse("guardian_invite", args=[child.public_id]), {"email": "Partner@Example.org"})
+    invitation = GuardianInvitation.objects.get()
+    assert invitation.email == "partner@example.org"
+    assert mail.outbox[-1].to == ["partner@example.org"]
+    assert f"/einladungen/{invitation.public_id}/" in mail.outbox[-1].body
+    stranger = UserFactory(email="stranger@example.org")
+    client.force_login(stranger)
+    assert client.post(reverse("invitation_accept", args=[invitation.public_id])).status_code == 404
+    partner = UserFactory(email="partner@example.org")
+    client.force_login(partner)
+    client.post(reverse("invitation_accept", args=[invitation.public_id]))
+    assert Guardianship.objects.filter(user=partner, child=child).exists()
+    assert reverse("application_list") in client.get(reverse("child_list")).content.decode()
+    assert application.reference in client.get(reverse("application_list")).content.decode()
+
+
+def test_inviting_twice_or_from_outside_is_refused(client, parent, child, other_parent):
+    client.force_login(parent)
+    client.post(reverse("guardian_invite", args=[child.public_id]), {"email": "partner@example.org"})
+    response = client.post(
+        reverse("guardian_invite", args=[child.public_id]), {"email": "partner@example.org"}
+    )
+    assert "already been invited" in response.content.decode()
+    client.force_login(other_parent)
+    assert (
+        client.post(
+            reverse("guardian_invite", args=[child.public_id]), {"email": "x@example.org"}
+        ).status_code
+        == 404
+    )
+    assert GuardianInvitation.objects.count() == 1
