@@ -152,7 +152,9 @@ def _wish_action(request, application, chosen: list[Facility]) -> list[Facility]
     slugs = [facility.slug for facility in chosen]
     if action == "basket":
         slugs += [s for s in basket(request.session) if s not in slugs]
-    elif action == "add" and slug and slug not in slugs:
+    elif action == "add" and slug in slugs:
+        raise DomainError(_("Each facility can be chosen only once."))
+    elif action == "add" and slug:
         slugs.append(slug)
     elif action in ("up", "down", "remove") and slug in slugs:
         index = slugs.index(slug)
@@ -178,7 +180,11 @@ def application_step_wishes(request, public_id):
         return redirect("application_step_start", application.public_id)
     chosen = [w.facility for w in application.wishes.all() if w.status == WishStatus.ACTIVE]
     if request.method == "POST":
-        new = _wish_action(request, application, chosen)
+        try:
+            new = _wish_action(request, application, chosen)
+        except DomainError as error:
+            messages.error(request, error.message)
+            return redirect("application_step_wishes", application.public_id)
         if new is None:
             messages.error(request, _("Please choose a facility."))
         elif new and _run(

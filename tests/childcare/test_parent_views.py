@@ -4,7 +4,15 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from childcare.models import AgeBand, Application, ApplicationEvent, ApplicationStatus, Child, WishStatus
+from childcare.models import (
+    AgeBand,
+    Application,
+    ApplicationEvent,
+    ApplicationStatus,
+    Child,
+    PortalSettings,
+    WishStatus,
+)
 from childcare.services import offers
 from tests.factories import (
     ApplicationFactory,
@@ -220,3 +228,46 @@ def test_an_empty_form_shows_errors_instead_of_silently_reloading(parent_client,
     assert 'id="error-summary"' in html
     assert 'href="#id_first_name"' in html
     assert not Child.objects.exists()
+
+
+@pytest.fixture
+def draft_with_start(parent_client, child):
+    Child.objects.filter(pk=child.pk).update(birth_date=next_august() - datetime.timedelta(days=700))
+    return ApplicationFactory(
+        child=child, status=ApplicationStatus.DRAFT, submitted_at=None, desired_start_date=next_august()
+    )
+
+
+def test_a_start_date_in_the_past_is_refused_on_the_page(parent_client, draft_with_start, in_english):
+    response = parent_client.post(
+        reverse("application_step_start", args=[draft_with_start.public_id]),
+        {"desired_start_date": "2020-08-01", "care_hours_per_week": "35"},
+    )
+    assert "The desired start date must be in the future." in response.content.decode()
+    draft_with_start.refresh_from_db()
+    assert draft_with_start.desired_start_date == next_august()
+
+
+def add_wish(client, application, facility):
+    url = reverse("application_step_wishes", args=[application.public_id])
+    return client.post(url, {"action": "add", "facility": facility.slug}, follow=True).content.decode()
+
+
+def test_wrong_age_band_duplicate_and_too_many_wishes_are_refused_on_the_page(
+    parent_client, draft_with_start, u3_facilities, in_english
+):
+    kindergarten = FacilityFactory(name="Kindergarten Arche")
+    CapacityFactory(facility=kindergarten, age_band=AgeBand.THREE_TO_SCHOOL)
+    html = add_wish(parent_client, draft_with_start, kindergarten)
+    assert "Kindergarten Arche: This facility has no places for the age band" in html
+    add_wish(parent_client, draft_with_start, u3_facilities[0])
+    html = add_wish(parent_client, draft_with_start, u3_facilities[0])
+    assert "Each facility can be chosen only once." in html
+    PortalSettings.objects.filter(pk=1).update(max_wishes=2)
+    add_wish(parent_client, draft_with_start, u3_facilities[1])
+    html = add_wish(parent_client, draft_with_start, u3_facilities[2])
+    assert "You can choose at most 2 facilities." in html
+    assert list(draft_with_start.wishes.order_by("rank").values_list("facility", flat=True)) == [
+        u3_facilities[0].pk,
+        u3_facilities[1].pk,
+    ]
