@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from childcare.services import points, reminders
+from childcare.services import digests, points, reminders
 
 
 @shared_task
@@ -29,3 +29,13 @@ def expire_unconfirmed_applications() -> int:
 def refresh_points() -> int:
     """Months waited and age at start change with time; keep the stored order at most a day old."""
     return points.recompute_points()
+
+
+@shared_task
+def send_staff_digests() -> int:
+    return digests.send_staff_digests()
+
+
+@shared_task
+def announce_position_improvements() -> int:
+    return digests.announce_position_improvements()

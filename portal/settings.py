@@ -208,6 +208,14 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "childcare.tasks.refresh_points",
         "schedule": crontab(hour=3, minute=0),
     },
+    "childcare-staff-digests": {
+        "task": "childcare.tasks.send_staff_digests",
+        "schedule": crontab(hour=6, minute=30),
+    },
+    "childcare-position-improvements": {
+        "task": "childcare.tasks.announce_position_improvements",
+        "schedule": crontab(hour=3, minute=30),
+    },
     "notifications-sweep-outbox": {
         "task": "notifications.tasks.sweep_outbox",
         "schedule": 60.0,

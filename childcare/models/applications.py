@@ -116,6 +116,9 @@ class Wish(models.Model):
     points_explanation = models.JSONField(_("points explanation"), default=dict, blank=True)
     sibling_at_facility = models.BooleanField(_("sibling already at this facility"), default=False)
     rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+    announced_position = models.PositiveIntegerField(
+        _("last waitlist position told to the family"), null=True, blank=True
+    )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:

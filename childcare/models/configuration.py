@@ -47,6 +47,11 @@ class PortalSettings(SingletonModel):
     reconfirmation_interval_months = models.PositiveSmallIntegerField(
         _("re-confirmation interval (months)"), default=6, validators=[MinValueValidator(1)]
     )
+    position_improvement_step = models.PositiveSmallIntegerField(
+        _("tell families when their waitlist place improves by at least"),
+        default=3,
+        validators=[MinValueValidator(1)],
+    )
     reconfirmation_grace_days = models.PositiveSmallIntegerField(
         _("re-confirmation grace period (days)"), default=30
     )
