@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from childcare.services import digests, points, reminders
+from childcare.services import digests, points, reminders, retention
 
 
 @shared_task
@@ -39,3 +39,11 @@ def send_staff_digests() -> int:
 @shared_task
 def announce_position_improvements() -> int:
     return digests.announce_position_improvements()
+
+
+@shared_task
+def apply_data_retention() -> dict[str, int]:
+    return {
+        "children_anonymised": retention.anonymise_closed_records(),
+        "messages_deleted": retention.purge_old_messages(),
+    }

@@ -216,6 +216,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "childcare.tasks.announce_position_improvements",
         "schedule": crontab(hour=3, minute=30),
     },
+    "childcare-data-retention": {
+        "task": "childcare.tasks.apply_data_retention",
+        "schedule": crontab(hour=1, minute=30),
+    },
     "notifications-sweep-outbox": {
         "task": "notifications.tasks.sweep_outbox",
         "schedule": 60.0,

@@ -47,6 +47,12 @@ class PortalSettings(SingletonModel):
     reconfirmation_interval_months = models.PositiveSmallIntegerField(
         _("re-confirmation interval (months)"), default=6, validators=[MinValueValidator(1)]
     )
+    retention_months = models.PositiveSmallIntegerField(
+        _("keep closed records for (months)"),
+        default=24,
+        validators=[MinValueValidator(1)],
+        help_text=_("After this time, closed applications are anonymised and old messages deleted."),
+    )
     position_improvement_step = models.PositiveSmallIntegerField(
         _("tell families when their waitlist place improves by at least"),
         default=3,
