@@ -87,6 +87,8 @@ def main() -> None:
     arguments.add_argument("--messages", type=int, default=5000)
     arguments.add_argument("--per-transaction", type=int, default=100)
     arguments.add_argument("--timeout", type=float, default=600)
+    arguments.add_argument("--pool", default="solo", choices=("solo", "threads", "prefork"))
+    arguments.add_argument("--concurrency", type=int, default=1)
     options = arguments.parse_args()
 
     broker_url = os.environ.get("CELERY_BROKER_URL", "")
@@ -142,7 +144,8 @@ def main() -> None:
         worker = subprocess.Popen(
             [
                 *(sys.executable, "-m", "celery", "-A", "portal", "worker"),
-                *("--pool=solo", "--concurrency=1", f"--queues={queue}", f"--hostname={queue}@%h"),
+                *(f"--pool={options.pool}", f"--concurrency={options.concurrency}"),
+                *(f"--queues={queue}", f"--hostname={queue}@%h"),
                 *("--loglevel=WARNING", "--without-mingle", "--without-gossip"),
             ],
             cwd=BASE_DIR,
