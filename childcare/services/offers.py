@@ -45,9 +45,17 @@ def default_deadline(*, now: datetime.datetime | None = None) -> datetime.dateti
 
 
 def make_offer(
-    *, wish: Wish, start_date: datetime.date, by, expires_at: datetime.datetime | None = None
+    *,
+    wish: Wish,
+    start_date: datetime.date,
+    by,
+    expires_at: datetime.datetime | None = None,
+    announce: bool = True,
 ) -> Offer:
-    """Offer the wished facility's place from ``start_date``; needs a free place from then on."""
+    """Offer the wished facility's place from ``start_date``; needs a free place from then on.
+
+    ``announce=False`` is for a place agreed offline and accepted at once: no offer letter then.
+    """
     if by is not None and not permissions.can_act_on_wish(by, wish):
         raise DomainError(_("You cannot make offers for this facility."))
     expires_at = expires_at or default_deadline()
@@ -58,7 +66,9 @@ def make_offer(
     with transaction.atomic():
         places = _lock_capacity(wish)
         wish = (
-            Wish.objects.select_for_update().select_related("application__child", "facility").get(pk=wish.pk)
+            Wish.objects.select_for_update(of=("self",))
+            .select_related("application__child", "facility")
+            .get(pk=wish.pk)
         )
         application = Application.objects.select_for_update().get(pk=wish.application_id)
         if wish.status != WishStatus.ACTIVE or application.status not in OFFERABLE_APPLICATION_STATUSES:
@@ -92,13 +102,14 @@ def make_offer(
             from_status=old,
             to_status=application.status,
         )
-        tell_guardians(
-            application=application,
-            kind="offer_made",
-            key=f"offer:{offer.pk}:made",
-            context={"offer": offer, "facility": wish.facility},
-            attachments=[{"kind": "offer_letter", "object_id": offer.pk}],
-        )
+        if announce:
+            tell_guardians(
+                application=application,
+                kind="offer_made",
+                key=f"offer:{offer.pk}:made",
+                context={"offer": offer, "facility": wish.facility},
+                attachments=[{"kind": "offer_letter", "object_id": offer.pk}],
+            )
     return offer
 
 
@@ -180,7 +191,10 @@ def accept_offer(*, offer: Offer, by) -> Placement:
 
 
 def _close_offer(offer: Offer, *, offer_status: str, wish_status: str, by, kind: str) -> Application:
-    """End an open offer without a placement; the family keeps waiting on its other wishes."""
+    """End an open offer without a placement; the family keeps waiting on its other wishes.
+
+    The freed place then goes to the next candidate if the facility offers automatically.
+    """
     now = timezone.now()
     offer.status, offer.decided_at = offer_status, now
     offer.save(update_fields=["status", "decided_at"])
@@ -198,6 +212,10 @@ def _close_offer(offer: Offer, *, offer_status: str, wish_status: str, by, kind:
         from_status=old,
         to_status=application.status,
     )
+    # Imported here: the staff services build on this module.
+    from childcare.services.staff import offer_to_successor
+
+    offer_to_successor(offer)
     return application
 
 
