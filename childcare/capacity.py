@@ -5,6 +5,7 @@ would become, so accepting it never overbooks a facility.
 """
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Q
@@ -21,18 +22,29 @@ class Occupancy:
         return self.start <= day and (self.end is None or day < self.end)
 
 
-def occupancies(*, facility_id: int, age_band: str, from_date: datetime.date) -> list[Occupancy]:
-    """Places taken or held at or after ``from_date``: active placements and open offers."""
+def occupancies_by_band(*, facility_ids, from_date: datetime.date) -> dict[tuple[int, str], list[Occupancy]]:
+    """Places taken or held at or after ``from_date``, keyed by (facility, age band); two queries."""
+    taken: dict[tuple[int, str], list[Occupancy]] = defaultdict(list)
+    if not facility_ids:
+        return taken
     placements = Placement.objects.filter(
         Q(end_date__isnull=True) | Q(end_date__gt=from_date),
-        facility_id=facility_id,
-        age_band=age_band,
+        facility_id__in=facility_ids,
         status=PlacementStatus.ACTIVE,
-    ).values_list("start_date", "end_date")
-    offers = Offer.objects.filter(
-        wish__facility_id=facility_id, wish__age_band=age_band, status=OfferStatus.OPEN
-    ).values_list("start_date", flat=True)
-    return [Occupancy(start, end) for start, end in placements] + [Occupancy(start, None) for start in offers]
+    ).values_list("facility_id", "age_band", "start_date", "end_date")
+    for facility_id, age_band, start, end in placements:
+        taken[facility_id, age_band].append(Occupancy(start, end))
+    offers = Offer.objects.filter(wish__facility_id__in=facility_ids, status=OfferStatus.OPEN).values_list(
+        "wish__facility_id", "wish__age_band", "start_date"
+    )
+    for facility_id, age_band, start in offers:
+        taken[facility_id, age_band].append(Occupancy(start, None))
+    return taken
+
+
+def occupancies(*, facility_id: int, age_band: str, from_date: datetime.date) -> list[Occupancy]:
+    """Places taken or held at or after ``from_date`` in one program: active placements and open offers."""
+    return occupancies_by_band(facility_ids=[facility_id], from_date=from_date)[facility_id, age_band]
 
 
 def free_places_on(places: int, taken: list[Occupancy], day: datetime.date) -> int:

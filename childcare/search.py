@@ -7,15 +7,13 @@ queries, so a town with 500 facilities costs as many queries as one with 5.
 
 import calendar
 import datetime
-from collections import defaultdict
 from dataclasses import dataclass
 
 import django_filters
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from childcare.capacity import Occupancy, free_places_on
+from childcare.capacity import Occupancy, free_places_on, occupancies_by_band
 from childcare.geo import Location, LocationError, resolve_location
 from childcare.models import (
     AgeBand,
@@ -26,10 +24,6 @@ from childcare.models import (
     FacilityLanguage,
     FacilityType,
     Language,
-    Offer,
-    OfferStatus,
-    Placement,
-    PlacementStatus,
     PortalSettings,
     ProviderKind,
 )
@@ -293,31 +287,6 @@ class SearchOutcome:
     start: datetime.date | None
     age_band: AgeBand | None
     location: Location | None
-
-
-def occupancies_by_band(
-    *, facility_ids: list[int], from_date: datetime.date
-) -> dict[tuple[int, str], list[Occupancy]]:
-    """Places taken or held at or after ``from_date`` in many facilities, keyed by (facility, band).
-
-    The same rule as ``childcare.capacity.occupancies``, in two queries for any number of facilities.
-    """
-    taken: dict[tuple[int, str], list[Occupancy]] = defaultdict(list)
-    if not facility_ids:
-        return taken
-    placements = Placement.objects.filter(
-        Q(end_date__isnull=True) | Q(end_date__gt=from_date),
-        facility_id__in=facility_ids,
-        status=PlacementStatus.ACTIVE,
-    ).values_list("facility_id", "age_band", "start_date", "end_date")
-    for facility_id, age_band, start, end in placements:
-        taken[facility_id, age_band].append(Occupancy(start, end))
-    offers = Offer.objects.filter(wish__facility_id__in=facility_ids, status=OfferStatus.OPEN).values_list(
-        "wish__facility_id", "wish__age_band", "start_date"
-    )
-    for facility_id, age_band, start in offers:
-        taken[facility_id, age_band].append(Occupancy(start, None))
-    return taken
 
 
 def free_places(capacity: Capacity, taken: dict[tuple[int, str], list[Occupancy]], day: datetime.date) -> int:
