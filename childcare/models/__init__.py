@@ -18,10 +18,12 @@ from childcare.models.configuration import PortalSettings, PriorityPolicy
 from childcare.models.documents import ApplicationDocument, GuardianInvitation
 from childcare.models.facilities import Capacity, Facility, FacilityConcept, FacilityLanguage, Provider
 from childcare.models.placements import Offer, Placement
+from childcare.models.rounds import AllocationRound
 from childcare.models.staff import StaffMembership
 
 __all__ = [
     "OPEN_APPLICATION_STATUSES",
+    "AllocationRound",
     "AgeBand",
     "Application",
     "ApplicationDocument",

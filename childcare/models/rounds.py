@@ -1,0 +1,47 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AllocationRound(models.Model):
+    """A central allocation by deferred acceptance; keeps its inputs and results for audit."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        COMPUTED = "computed", _("Computed")
+        PUBLISHED = "published", _("Published")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    target_start_date = models.DateField(_("target start date"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    snapshot = models.JSONField(_("inputs"), default=dict, blank=True)
+    results = models.JSONField(_("results"), default=list, blank=True)
+    statistics = models.JSONField(_("statistics"), default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    computed_at = models.DateTimeField(_("computed"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("allocation round")
+        verbose_name_plural = _("allocation rounds")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.target_start_date} ({self.get_status_display()})"

@@ -1,0 +1,149 @@
+import datetime
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from childcare.errors import DomainError
+from childcare.models import (
+    AgeBand,
+    AllocationRound,
+    ApplicationStatus,
+    Capacity,
+    Offer,
+    OfferStatus,
+    PlacementStatus,
+    PortalSettings,
+)
+from childcare.services import rounds
+from notifications.models import OutboxMessage
+from tests.factories import (
+    ApplicationFactory,
+    CapacityFactory,
+    FacilityFactory,
+    GuardianshipFactory,
+    PlacementFactory,
+    UserFactory,
+    WishFactory,
+)
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("in_english")]
+TARGET = timezone.localdate() + datetime.timedelta(days=120)
+
+
+@pytest.fixture
+def town():
+    facilities = [FacilityFactory() for _ in range(3)]
+    for facility, places in zip(facilities, (1, 2, 1), strict=True):
+        CapacityFactory(facility=facility, age_band=AgeBand.THREE_TO_SCHOOL, places=places)
+    return facilities
+
+
+def applicant(facilities, points):
+    application = ApplicationFactory(desired_start_date=TARGET)
+    GuardianshipFactory(user=UserFactory(), child=application.child)
+    for rank, facility in enumerate(facilities, start=1):
+        WishFactory(
+            application=application,
+            facility=facility,
+            rank=rank,
+            age_band=AgeBand.THREE_TO_SCHOOL,
+            points=points,
+        )
+    return application
+
+
+def test_round_preview_is_stable_and_publishing_makes_one_offer_per_matched_child(town, municipal_office):
+    a, b, c = town
+    families = [
+        applicant([a, b], 90),
+        applicant([a, c], 80),
+        applicant([a], 70),
+        applicant([c, b], 60),
+        applicant([b], 50),
+    ]
+    round_ = rounds.create_round(target_start_date=TARGET, by=municipal_office)
+    round_ = rounds.compute_round(round=round_, by=municipal_office)
+    stats = round_.statistics
+    assert (stats["applicants"], stats["matched"], stats["seats"]) == (5, 4, 4)
+    assert stats["blocking_pairs"] == 0
+    assert all(matched <= seats for matched, seats in stats["fill"].values())
+    by_application = {r["application"]: r for r in round_.results}
+    assert by_application[families[0].pk]["rank_reached"] == 1  # top priority gets the first wish
+    assert by_application[families[2].pk]["program"] is None  # only wished the full favourite
+    assert by_application[families[2].pk]["best_position"][0] == 3
+
+    assert rounds.publish_round(round=round_, by=municipal_office) == 4
+    open_offers = Offer.objects.filter(status=OfferStatus.OPEN)
+    assert open_offers.count() == 4
+    assert len({offer.application_id for offer in open_offers}) == 4
+    assert len({offer.expires_at for offer in open_offers}) == 1
+    for capacity in Capacity.objects.all():
+        assert open_offers.filter(wish__facility=capacity.facility).count() <= capacity.places
+    assert OutboxMessage.objects.filter(kind="allocation_result").count() == 5
+    assert not OutboxMessage.objects.filter(kind="offer_made").exists()
+    round_.refresh_from_db()
+    assert round_.status == AllocationRound.Status.PUBLISHED
+    with pytest.raises(DomainError):
+        rounds.publish_round(round=round_, by=municipal_office)
+
+
+def test_publishing_after_places_changed_changes_nothing(town, municipal_office):
+    a, _, _ = town
+    applicant([a], 90)
+    round_ = rounds.compute_round(
+        round=rounds.create_round(target_start_date=TARGET, by=municipal_office), by=municipal_office
+    )
+    PlacementFactory(
+        facility=a, age_band=AgeBand.THREE_TO_SCHOOL, start_date=TARGET - datetime.timedelta(days=1)
+    )
+    with pytest.raises(DomainError, match="Please recompute"):
+        rounds.publish_round(round=round_, by=municipal_office)
+    assert not Offer.objects.exists()
+    assert not OutboxMessage.objects.filter(kind="allocation_result").exists()
+    round_ = rounds.compute_round(round=round_, by=municipal_office)
+    assert round_.statistics["matched"] == 0
+
+
+def test_only_the_municipal_office_runs_rounds(town, staff, parent):
+    for user in (staff, parent):
+        with pytest.raises(DomainError, match="Only the municipal office"):
+            rounds.create_round(target_start_date=TARGET, by=user)
+    assert not AllocationRound.objects.exists()
+
+
+def test_a_round_over_the_musterstadt_demo(municipal_office, settings):
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    portal = PortalSettings.load()
+    today = timezone.localdate()
+    start = datetime.date(today.year, portal.year_start_month, portal.year_start_day)
+    target = start if start > today else start.replace(year=today.year + 1)
+    target = (
+        target.replace(year=target.year + 1)
+        if not ApplicationFactory._meta.model.objects.filter(
+            status__in=(ApplicationStatus.SUBMITTED, ApplicationStatus.WAITING),
+            desired_start_date__lte=target,
+        ).exists()
+        else target
+    )
+    open_before = Offer.objects.filter(status=OfferStatus.OPEN).count()
+    round_ = rounds.compute_round(
+        round=rounds.create_round(target_start_date=target, by=municipal_office), by=municipal_office
+    )
+    assert round_.statistics["applicants"] >= 1
+    assert round_.statistics["blocking_pairs"] == 0
+    made = rounds.publish_round(round=round_, by=municipal_office)
+    assert made == round_.statistics["matched"] >= 1
+    assert Offer.objects.filter(status=OfferStatus.OPEN).count() == open_before + made
+    assert OutboxMessage.objects.filter(kind="allocation_result").count() >= round_.statistics["applicants"]
+    for capacity in Capacity.objects.select_related("facility"):
+        held = (
+            Offer.objects.filter(
+                status=OfferStatus.OPEN, wish__facility=capacity.facility, wish__age_band=capacity.age_band
+            ).count()
+            + capacity.facility.placements.filter(
+                status=PlacementStatus.ACTIVE, age_band=capacity.age_band
+            ).count()
+        )
+        assert held <= capacity.places
