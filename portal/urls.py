@@ -12,6 +12,7 @@ urlpatterns = [
     path("einrichtungen/", include("childcare.urls")),
     path("dokumente/", include("childcare.document_urls")),
     path("postfach/", include("notifications.urls")),
+    path("verwaltung/", include("childcare.staff_urls")),
     path("", include("childcare.parent_urls")),
     path("admin/", admin.site.urls),
 ]
