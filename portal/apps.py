@@ -10,6 +10,11 @@ class PortalConfig(AppConfig):
         from pathlib import Path
 
         from django.conf import settings
+        from django.contrib.auth.signals import user_logged_in
+
+        from portal.signals import remember_staff_area
+
+        user_logged_in.connect(remember_staff_area, dispatch_uid="portal.remember_staff_area")
 
         # Local folders the embedded defaults write to must exist before first use.
         for folder in (

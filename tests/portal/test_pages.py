@@ -81,3 +81,10 @@ def test_imprint_and_privacy_show_the_municipality_text(client):
 
 def test_unknown_url_is_a_404_not_a_500(client):
     assert client.get("/gibt/es/nicht/").status_code == 404
+
+
+def test_staff_see_the_staff_area_link_and_parents_do_not(client, staff, parent):
+    client.force_login(parent)
+    assert reverse("staff:facilities") not in client.get(reverse("home")).content.decode()
+    client.force_login(staff)
+    assert reverse("staff:facilities") in client.get(reverse("home")).content.decode()
