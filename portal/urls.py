@@ -12,6 +12,8 @@ urlpatterns = [
     path("einrichtungen/", include("childcare.urls")),
     path("dokumente/", include("childcare.document_urls")),
     path("postfach/", include("notifications.urls")),
+    path("verwaltung/planung/", include("childcare.planning_urls")),
+    path("verwaltung/vergabe/", include("childcare.round_urls")),
     path("verwaltung/", include("childcare.staff_urls")),
     path("", include("childcare.parent_urls")),
     path("admin/", admin.site.urls),

@@ -1,0 +1,3 @@
+"""Municipal planning pages (filled in step by step)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Allocation round pages (filled in step by step)."""
+
+urlpatterns: list = []
