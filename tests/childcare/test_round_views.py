@@ -1,0 +1,197 @@
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from childcare.exports import BOM
+from childcare.models import AgeBand, AllocationRound, Offer, OfferStatus
+from childcare.services import rounds
+from tests.factories import (
+    ApplicationFactory,
+    CapacityFactory,
+    FacilityFactory,
+    OfferFactory,
+    PlacementFactory,
+    WishFactory,
+)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
+TARGET = timezone.localdate() + datetime.timedelta(days=120)
+
+
+@pytest.fixture
+def town():
+    facilities = [FacilityFactory() for _ in range(2)]
+    for facility in facilities:
+        CapacityFactory(facility=facility, age_band=AgeBand.THREE_TO_SCHOOL, places=1)
+    return facilities
+
+
+def applicants(facilities, count):
+    for number in range(count):
+        application = ApplicationFactory(desired_start_date=TARGET)
+        for rank, facility in enumerate(facilities, start=1):
+            WishFactory(
+                application=application,
+                facility=facility,
+                rank=rank,
+                age_band=AgeBand.THREE_TO_SCHOOL,
+                points=100 - number,
+            )
+
+
+@pytest.fixture
+def computed_round(town, municipal_office):
+    applicants(town, 3)
+    round_ = rounds.create_round(target_start_date=TARGET, by=municipal_office)
+    return rounds.compute_round(round=round_, by=municipal_office)
+
+
+def round_urls(round_):
+    return [
+        reverse(name, args=[round_.public_id])
+        for name in ("round_detail", "round_compute", "round_publish", "round_results_csv")
+    ]
+
+
+def all_urls(round_):
+    return [reverse("round_list"), reverse("placements_csv"), *round_urls(round_)]
+
+
+def messages_of(response):
+    return [str(message) for message in response.context["messages"]]
+
+
+def test_the_office_creates_computes_previews_and_publishes_a_round(client, municipal_office, town):
+    applicants(town, 3)
+    client.force_login(municipal_office)
+
+    response = client.post(reverse("round_list"), {"target_start_date": TARGET.isoformat()}, follow=True)
+    round_ = AllocationRound.objects.get()
+    assert response.redirect_chain[-1][0] == reverse("round_detail", args=[round_.public_id])
+    assert round_.created_by == municipal_office
+
+    detail, compute, publish, _csv = round_urls(round_)
+    response = client.post(compute, follow=True)
+    assert "2 of 3 children get a place" in messages_of(response)[0]
+    assert "0 blocking pairs – stable" in response.text
+    assert "No place" in response.text
+    assert "Position 3 at" in response.text  # the unmatched child's best position
+    assert response.context["statistics"]["matched"] == 2
+
+    response = client.get(publish)
+    assert response.context["form"].initial["answer_by"] > timezone.localdate()
+    answer_by = timezone.localdate() + datetime.timedelta(days=10)
+    response = client.post(publish, {"answer_by": answer_by.isoformat()}, follow=True)
+    assert "2 offers were made" in messages_of(response)[0]
+    offers = Offer.objects.filter(status=OfferStatus.OPEN)
+    assert offers.count() == 2
+    assert {timezone.localtime(offer.expires_at).date() for offer in offers} == {answer_by}
+    round_.refresh_from_db()
+    assert round_.status == AllocationRound.Status.PUBLISHED
+    assert "Recompute" not in response.text
+    assert "Publish…" not in response.text
+
+    response = client.post(compute, follow=True)
+    assert "can no longer be recomputed" in messages_of(response)[0]
+    response = client.post(publish, {"answer_by": answer_by.isoformat()}, follow=True)
+    assert "Compute the round before publishing it" in messages_of(response)[0]
+    assert Offer.objects.count() == 2
+
+
+def test_a_past_or_garbage_target_date_is_refused_and_creates_nothing(client, municipal_office):
+    client.force_login(municipal_office)
+    response = client.post(reverse("round_list"), {"target_start_date": timezone.localdate().isoformat()})
+    assert "The target start date must be in the future." in messages_of(response)
+    response = client.post(reverse("round_list"), {"target_start_date": "morgen"})
+    assert "Please enter a valid target start date." in messages_of(response)
+    assert not AllocationRound.objects.exists()
+
+
+def test_a_past_deadline_publishes_nothing(client, municipal_office, computed_round):
+    client.force_login(municipal_office)
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    response = client.post(
+        reverse("round_publish", args=[computed_round.public_id]), {"answer_by": yesterday}
+    )
+    assert "The deadline must not be in the past." in response.text
+    assert not Offer.objects.exists()
+    computed_round.refresh_from_db()
+    assert computed_round.status == AllocationRound.Status.COMPUTED
+
+
+def test_staff_and_parents_get_404_everywhere(client, staff, parent, computed_round):
+    for user in (staff, parent):
+        client.force_login(user)
+        for url in all_urls(computed_round):
+            assert client.get(url).status_code == 404, url
+            assert client.post(url).status_code == 404, url
+    assert not Offer.objects.exists()
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client, computed_round):
+    for url in all_urls(computed_round):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("account_login"))
+
+
+def test_compute_answers_only_post(client, municipal_office, computed_round):
+    client.force_login(municipal_office)
+    assert client.get(reverse("round_compute", args=[computed_round.public_id])).status_code == 405
+
+
+def read_csv(response) -> list[list[str]]:
+    text = b"".join(response.streaming_content).decode("utf-8")
+    assert text.startswith(BOM)
+    return [line.split(";") for line in text.removeprefix(BOM).splitlines()]
+
+
+def test_results_csv_has_a_row_per_child_separated_by_semicolons(client, municipal_office, computed_round):
+    client.force_login(municipal_office)
+    rows = read_csv(client.get(reverse("round_results_csv", args=[computed_round.public_id])))
+    assert rows[0] == ["Reference number", "Child", "Result", "Wish rank reached", "Best position"]
+    assert len(rows) == 4
+    assert sum(row[2] == "No place" for row in rows[1:]) == 1
+
+
+def test_placements_csv_lists_active_placements_with_their_application(client, municipal_office):
+    offer = OfferFactory(status=OfferStatus.ACCEPTED)
+    facility = offer.wish.facility
+    PlacementFactory(child=offer.application.child, facility=facility, source_offer=offer)
+    PlacementFactory(facility=facility, status="cancelled")
+    client.force_login(municipal_office)
+    rows = read_csv(client.get(reverse("placements_csv")))
+    assert len(rows) == 2
+    assert rows[1][:4] == [
+        offer.application.reference,
+        offer.application.child.first_name,
+        facility.name,
+        facility.district,
+    ]
+
+
+def preview_queries(client, round_) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("round_detail", args=[round_.public_id])).status_code == 200
+    return len(queries)
+
+
+def test_the_preview_needs_the_same_queries_for_5_and_60_applicants(client, municipal_office, town):
+    client.force_login(municipal_office)
+    applicants(town, 5)
+    small = rounds.compute_round(
+        round=rounds.create_round(target_start_date=TARGET, by=municipal_office), by=municipal_office
+    )
+    applicants(town, 55)
+    large = rounds.compute_round(
+        round=rounds.create_round(target_start_date=TARGET, by=municipal_office), by=municipal_office
+    )
+    assert large.statistics["applicants"] == 60
+    preview_queries(client, small)  # the first request after logging in does some one-off work
+    # the session, the user, the round, the facility names, the page's applications with their
+    # children, and the layout's portal settings and inbox badge
+    assert preview_queries(client, small) == preview_queries(client, large) == 7
