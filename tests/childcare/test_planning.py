@@ -1,0 +1,232 @@
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from childcare import planning
+from childcare.models import AgeBand, ApplicationStatus, PlacementStatus, PortalSettings
+from tests.factories import (
+    ApplicationFactory,
+    CapacityFactory,
+    FacilityFactory,
+    OfferFactory,
+    PlacementFactory,
+    WishFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+TODAY = datetime.date(2026, 3, 15)
+U3, UE3 = AgeBand.UNDER_THREE, AgeBand.THREE_TO_SCHOOL
+
+
+def free(area, band):
+    """The free places of one age band, month by month, as {"2026-03": n}."""
+    months = next(b for b in area.bands if b.age_band == band).months
+    return {month.month.strftime("%Y-%m"): month.free for month in months}
+
+
+def area(areas, name):
+    return next(a for a in areas if a.name == name)
+
+
+@pytest.fixture
+def town():
+    """Two districts; Nord has a busy Kita and a small one, Süd a Krippe and a closed facility."""
+    busy = FacilityFactory(name="Kita Nord", district="Nord")
+    CapacityFactory(facility=busy, age_band=UE3, places=3)
+    CapacityFactory(facility=busy, age_band=U3, places=2)
+    # Leaves on a fixed day, recorded by hand.
+    PlacementFactory(facility=busy, start_date=datetime.date(2025, 8, 1), end_date=datetime.date(2026, 8, 1))
+    # Open-ended, but turns 6 before the cut-off: leaves for school on 1 August 2026.
+    PlacementFactory(
+        facility=busy, child__birth_date=datetime.date(2020, 5, 10), start_date=datetime.date(2024, 8, 1)
+    )
+    # Open-ended, school entry in 2028.
+    PlacementFactory(
+        facility=busy, child__birth_date=datetime.date(2021, 9, 1), start_date=datetime.date(2025, 8, 1)
+    )
+    # A cancelled placement holds nothing.
+    PlacementFactory(facility=busy, status=PlacementStatus.CANCELLED, start_date=datetime.date(2025, 8, 1))
+    # An open offer holds a place from its start date.
+    OfferFactory(
+        wish__facility=busy,
+        wish__age_band=UE3,
+        wish__application__child__birth_date=datetime.date(2022, 1, 1),
+        start_date=datetime.date(2026, 6, 1),
+    )
+    PlacementFactory(facility=busy, age_band=U3, start_date=datetime.date(2026, 4, 1))
+
+    small = FacilityFactory(name="Kita Klein", district="Nord")
+    CapacityFactory(facility=small, age_band=UE3, places=1)
+
+    krippe = FacilityFactory(name="Krippe Süd", district="Süd")
+    CapacityFactory(facility=krippe, age_band=U3, places=1)
+    PlacementFactory(
+        facility=krippe, age_band=U3, start_date=datetime.date(2025, 3, 1), end_date=datetime.date(2026, 3, 1)
+    )
+
+    closed = FacilityFactory(name="Alte Kita", district="Süd", is_active=False)
+    CapacityFactory(facility=closed, age_band=U3, places=10)
+    return {"busy": busy, "small": small, "krippe": krippe}
+
+
+# --- free places per month ---
+
+
+def test_free_places_follow_placements_school_entry_and_open_offers(town):
+    plan = planning.free_places_by_month(portal=PortalSettings.load(), today=TODAY)
+
+    assert [month.isoformat() for month in plan.months[:2]] == ["2026-03-01", "2026-04-01"]
+    assert len(plan.months) == 12
+    busy = free(area(plan.facilities, "Kita Nord"), UE3)
+    # Three children until the summer, the offer overbooks June and July, two leave on 1 August.
+    assert [busy[m] for m in ("2026-03", "2026-05", "2026-06", "2026-07", "2026-08", "2027-02")] == [
+        0,
+        0,
+        -1,
+        -1,
+        1,
+        1,
+    ]
+    busy_u3 = free(area(plan.facilities, "Kita Nord"), U3)
+    assert (busy_u3["2026-03"], busy_u3["2026-04"], busy_u3["2027-02"]) == (2, 1, 1)
+    # A placement that ended before today holds nothing.
+    assert set(free(area(plan.facilities, "Krippe Süd"), U3).values()) == {1}
+
+
+def test_districts_and_the_town_add_up_their_facilities(town):
+    plan = planning.free_places_by_month(portal=PortalSettings.load(), today=TODAY)
+
+    assert [district.name for district in plan.districts] == ["Nord", "Süd"]
+    nord = area(plan.districts, "Nord")
+    assert [band.age_band for band in nord.bands] == [U3, UE3]
+    assert (free(nord, UE3)["2026-03"], free(nord, UE3)["2026-06"], free(nord, UE3)["2026-08"]) == (1, 0, 2)
+    assert plan.town.name == PortalSettings.load().municipality_name
+    town_u3 = free(plan.town, U3)
+    # The closed facility's ten places are not planned with.
+    assert (town_u3["2026-03"], town_u3["2026-04"]) == (3, 2)
+    assert next(b for b in plan.town.bands if b.age_band == UE3).months[0].places == 4
+
+
+# --- unmet demand ---
+
+
+def applying(*, born, start, facility, status=ApplicationStatus.WAITING, band=U3):
+    application = ApplicationFactory(child__birth_date=born, desired_start_date=start, status=status)
+    WishFactory(application=application, facility=facility, age_band=band)
+    return application
+
+
+def test_unmet_demand_counts_entitled_children_without_a_place_by_district_of_the_first_wish(town):
+    nord, sued = town["busy"], town["krippe"]
+    applying(born=datetime.date(2024, 1, 10), start=datetime.date(2026, 2, 1), facility=nord)  # overdue
+    applying(born=datetime.date(2025, 6, 1), start=datetime.date(2026, 7, 1), facility=sued)  # 1 at start
+    offered = applying(
+        born=datetime.date(2022, 1, 1),
+        start=datetime.date(2026, 6, 1),
+        facility=sued,
+        status=ApplicationStatus.OFFERED,
+    )
+    offered.wishes.update(rank=2)
+    WishFactory(application=offered, facility=town["small"], rank=1)  # the first wish decides: Nord
+    # Not counted: under 1 at the desired start, beyond 12 months, placed, a draft, a place already held.
+    applying(born=datetime.date(2025, 6, 1), start=datetime.date(2026, 4, 1), facility=nord)
+    applying(born=datetime.date(2024, 1, 1), start=datetime.date(2027, 3, 15), facility=nord)
+    applying(
+        born=datetime.date(2024, 1, 1),
+        start=datetime.date(2026, 4, 1),
+        facility=nord,
+        status=ApplicationStatus.PLACED,
+    )
+    applying(
+        born=datetime.date(2024, 1, 1),
+        start=datetime.date(2026, 4, 1),
+        facility=nord,
+        status=ApplicationStatus.DRAFT,
+    )
+    held = applying(born=datetime.date(2024, 1, 1), start=datetime.date(2026, 4, 1), facility=nord)
+    PlacementFactory(child=held.child, facility=sued, age_band=U3, start_date=datetime.date(2026, 1, 1))
+
+    demand = planning.unmet_demand(portal=PortalSettings.load(), today=TODAY)
+
+    assert [(row.district, row.age_band, row.applications, row.overdue) for row in demand.rows] == [
+        ("Nord", U3, 1, 1),
+        ("Nord", UE3, 1, 0),
+        ("Süd", U3, 1, 0),
+    ]
+    assert (demand.applications, demand.overdue) == (3, 1)
+
+
+# --- the page and the download ---
+
+
+@pytest.mark.parametrize("name", ["planning_overview", "planning_unmet_csv"])
+def test_outsiders_get_404_and_anonymous_users_sign_in_first(client, staff, parent, name):
+    url = reverse(name)
+    assert client.get(url).status_code == 302
+    for user in (staff, parent):
+        client.force_login(user)
+        assert client.get(url).status_code == 404
+
+
+def test_the_municipal_office_sees_the_town_the_districts_and_the_demand(client, municipal_office, town):
+    PlacementFactory.create_batch(4, facility=town["small"])  # Nord overbooked: 4 places, 6 children
+    client.force_login(municipal_office)
+
+    response = client.get(reverse("planning_overview"))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    for heading in ("Nord", "Süd", PortalSettings.load().municipality_name):
+        assert f">{heading}</h2>" in page
+    assert "<caption>" in page
+    assert 'scope="row"' in page
+    assert "table-danger" in page
+    assert response.context["demand"].rows  # the family with the open offer has no place yet
+
+
+def test_the_unmet_demand_csv_opens_in_german_excel(client, municipal_office):
+    krippe = FacilityFactory(district="Süd")
+    applying(born=datetime.date(2019, 1, 1), start=datetime.date(2020, 12, 1), facility=krippe)
+    client.force_login(municipal_office)
+
+    response = client.get(reverse("planning_unmet_csv"))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    body = b"".join(response.streaming_content).decode("utf-8")
+    assert body.startswith("\ufeff")
+    district, _band, applications, overdue = body.splitlines()[1].split(";")
+    assert (district, applications, overdue) == ("Süd", "1", "1")
+
+
+def busy_facility(number):
+    facility = FacilityFactory(district=f"Bezirk {number % 3}")
+    CapacityFactory(facility=facility, age_band=UE3, places=5)
+    CapacityFactory(facility=facility, age_band=U3, places=2)
+    PlacementFactory(facility=facility, child__birth_date=datetime.date(2021, 1, 1))
+    OfferFactory(
+        wish__facility=facility, wish__age_band=UE3, wish__application__status=ApplicationStatus.OFFERED
+    )
+    applying(born=datetime.date(2024, 1, 1), start=datetime.date(2026, 1, 1), facility=facility)
+
+
+def test_the_page_needs_the_same_queries_for_2_and_30_facilities(client, municipal_office):
+    PortalSettings.load()
+    client.force_login(municipal_office)
+    url = reverse("planning_overview")
+
+    counts = []
+    for first, last in ((0, 2), (2, 30)):
+        for number in range(first, last):
+            busy_facility(number)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts.append(len(queries))
+
+    # Session, user, portal settings; facilities, capacities, placements, open offers, open-ended Ü3
+    # places with birth dates (free places); applications (demand); the layout's settings and inbox count.
+    assert counts == [11, 11]
