@@ -1,0 +1,174 @@
+"""A full database allocation round at city scale on PostgreSQL: load, compute, write the preview.
+
+    DATABASE_URL=postgres://root@127.0.0.1:5432/postgres .venv/bin/python bench/allocation.py
+
+Uses (and re-creates) its own database ``kitaportal_bench_round``; prints the time and peak
+Python memory of building the data, of compute_round (snapshot + deferred acceptance + storing
+inputs and results), and the round's statistics.
+"""
+
+import argparse
+import datetime
+import itertools
+import os
+import random
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+BENCH_DATABASE = "kitaportal_bench_round"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--applicants", type=int, default=100_000)
+    parser.add_argument("--facilities", type=int, default=1_500, help="two age bands each: 3,000 programs")
+    parser.add_argument("--wishes", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=2026)
+    options = parser.parse_args()
+
+    server = os.environ.get("DATABASE_URL", "")
+    if not server.startswith("postgres"):
+        sys.exit(
+            "DATABASE_URL must point at a PostgreSQL server, e.g. postgres://root@127.0.0.1:5432/postgres"
+        )
+    import psycopg
+
+    with psycopg.connect(server.replace("postgres://", "postgresql://"), autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {BENCH_DATABASE}")
+        connection.execute(f"CREATE DATABASE {BENCH_DATABASE}")
+    os.environ["DATABASE_URL"] = server.rsplit("/", 1)[0] + "/" + BENCH_DATABASE
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    started = time.perf_counter()
+    target = build(options)
+    print(
+        f"built:          {options.applicants:,} applicants x {options.wishes} wishes, "
+        f"{options.facilities * 2:,} programs in {time.perf_counter() - started:.1f} s"
+    )
+
+    from childcare.models import AllocationRound
+    from childcare.services.rounds import compute_round
+
+    round_ = AllocationRound.objects.create(target_start_date=target)
+    tracemalloc.start()
+    started = time.perf_counter()
+    round_ = compute_round(round=round_, by=None)
+    elapsed = time.perf_counter() - started
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    stats = round_.statistics
+    print(f"compute_round:  {elapsed:.1f} s (load, deferred acceptance, write preview; target < 60 s)")
+    print(f"peak memory:    {peak / 2**20:.0f} MiB (tracemalloc, Python objects)")
+    print(
+        f"matched:        {stats['matched']:,} of {stats['applicants']:,}; seats {stats['seats']:,}; "
+        f"first wish {stats['first_wish']:,}; blocking pairs {stats['blocking_pairs']}"
+    )
+
+
+def build(options) -> datetime.date:
+    from django.utils import timezone
+
+    from childcare.models import (
+        AgeBand,
+        Application,
+        ApplicationStatus,
+        Capacity,
+        Child,
+        Facility,
+        Provider,
+        Wish,
+    )
+
+    rng = random.Random(options.seed)
+    today = timezone.localdate()
+    target = datetime.date(today.year + 1, 8, 1)
+    provider = Provider.objects.create(name="Stadt", kind="municipal")
+    facilities = Facility.objects.bulk_create(
+        Facility(
+            provider=provider,
+            type="kita",
+            name=f"Kita {i}",
+            slug=f"kita-{i}",
+            street="Weg 1",
+            postcode="63000",
+            city="Musterstadt",
+            district=f"Bezirk {i % 12}",
+            latitude=50,
+            longitude=8.6,
+            opens_at=datetime.time(7),
+            closes_at=datetime.time(17),
+        )
+        for i in range(options.facilities)
+    )
+    bands = (AgeBand.UNDER_THREE, AgeBand.THREE_TO_SCHOOL)
+    seats_per_program = max(1, int(options.applicants * 0.7 / (len(facilities) * 2)))
+    Capacity.objects.bulk_create(
+        Capacity(
+            facility=f, age_band=band, places=rng.randint(seats_per_program // 2, seats_per_program * 3 // 2)
+        )
+        for f in facilities
+        for band in bands
+    )
+    children = Child.objects.bulk_create(
+        (
+            Child(
+                first_name="Kind",
+                last_name=str(i),
+                birth_date=target - datetime.timedelta(days=rng.choice((600, 1500))),
+            )
+            for i in range(options.applicants)
+        ),
+        batch_size=5000,
+    )
+    now = timezone.now()
+    applications = Application.objects.bulk_create(
+        (
+            Application(
+                child=child,
+                desired_start_date=target,
+                care_hours_per_week=35,
+                status=ApplicationStatus.WAITING,
+                submitted_at=now - datetime.timedelta(minutes=rng.randint(0, 10**6)),
+                last_confirmed_at=now,
+                reference=f"KP-B{i:07d}",
+            )
+            for i, child in enumerate(children)
+        ),
+        batch_size=5000,
+    )
+    # Some facilities are far more popular than others.
+    cumulative = list(itertools.accumulate(1 / (rank + 10) for rank in range(len(facilities))))
+    population = range(len(facilities))
+
+    def wishes():
+        for application, child in zip(applications, children, strict=True):
+            band = (
+                AgeBand.UNDER_THREE if (target - child.birth_date).days < 3 * 365 else AgeBand.THREE_TO_SCHOOL
+            )
+            chosen = set()
+            while len(chosen) < options.wishes:
+                chosen.add(rng.choices(population, cum_weights=cumulative)[0])
+            for rank, index in enumerate(chosen, start=1):
+                yield Wish(
+                    application=application,
+                    facility=facilities[index],
+                    rank=rank,
+                    age_band=band,
+                    points=rng.randint(0, 150),
+                )
+
+    Wish.objects.bulk_create(wishes(), batch_size=10_000)
+    return target
+
+
+if __name__ == "__main__":
+    main()
