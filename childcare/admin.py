@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import transaction
 
 from childcare.models import (
     Application,
@@ -19,6 +20,7 @@ from childcare.models import (
     StaffMembership,
     Wish,
 )
+from childcare.services.points import recompute_points
 
 
 @admin.register(Provider)
@@ -197,6 +199,13 @@ class PriorityPolicyAdmin(SingletonAdmin):
     search_fields = ("updated_by__email",)
     list_filter = ("show_positions_to_parents",)
     readonly_fields = ("updated_at", "updated_by")
+
+    def save_model(self, request, obj, form, change):
+        """A changed policy re-scores every waiting wish at once (bulk update, not one save per wish)."""
+        obj.updated_by = request.user
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            recompute_points()
 
 
 @admin.register(ApplicationDocument)
