@@ -205,7 +205,8 @@ def _seed_application(
     if Application.objects.filter(reference=spec.reference).exists():
         return
     parent = users[spec.child.guardian.email]
-    start = _next_year_start(timezone.localdate(now), portal)
+    # The first year start after today: a start today could no longer be applied for.
+    start = portal.next_year_start(timezone.localdate(now) + timedelta(days=1))
     birth_date = start - timedelta(days=spec.child.born_days_before_start)
     submitted_at = (
         now - timedelta(days=spec.submitted_days_ago) if spec.submitted_days_ago is not None else None
@@ -342,9 +343,3 @@ def _seed_timeline(
 def _backdate(obj: models.Model, when: datetime) -> None:
     """Set a creation time that ``auto_now_add`` would otherwise fix to now."""
     type(obj).objects.filter(pk=obj.pk).update(created_at=when)
-
-
-def _next_year_start(today: date, portal: PortalSettings) -> date:
-    """The first daycare-year start (1 August by default) after today."""
-    start = date(today.year, portal.year_start_month, portal.year_start_day)
-    return start if start > today else start.replace(year=today.year + 1)

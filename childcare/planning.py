@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 from django.db.models import Exists, OuterRef, Q, Subquery
 
-from childcare.age import has_legal_entitlement, school_entry_date
+from childcare.age import has_legal_entitlement
 from childcare.capacity import Occupancy, free_places_on, occupancies_by_band
 from childcare.models import (
     AgeBand,
@@ -104,8 +104,6 @@ def _school_entry_ends(
         .values_list("wish__facility_id", "start_date", "application__child__birth_date")
         .order_by()
     )
-    entry = (portal.school_entry_month, portal.school_entry_day)
-    cutoff = (portal.school_cutoff_month, portal.school_cutoff_day)
     for facility_id, start, birth_date in placements.union(offers, all=True):
         occupancies = taken[facility_id, AgeBand.THREE_TO_SCHOOL]
         # Open-ended occupancies with the same start are interchangeable: replacing any one is exact.
@@ -113,7 +111,7 @@ def _school_entry_ends(
             occupancies.remove(Occupancy(start, None))
         except ValueError:  # created between the two reads; the next page load counts it
             continue
-        school_entry = school_entry_date(birth_date, entry=entry, cutoff=cutoff)
+        school_entry = portal.school_entry_for(birth_date)
         if school_entry > start:
             occupancies.append(Occupancy(start, school_entry))
 

@@ -45,17 +45,6 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     return datetime.date(year, month_index + 1, min(day.day, calendar.monthrange(year, month_index + 1)[1]))
 
 
-def next_year_start(*, portal: PortalSettings, today: datetime.date) -> datetime.date:
-    """The next start of the daycare year (1 August unless the municipality says otherwise)."""
-
-    def year_start(year: int) -> datetime.date:
-        last_day = calendar.monthrange(year, portal.year_start_month)[1]
-        return datetime.date(year, portal.year_start_month, min(portal.year_start_day, last_day))
-
-    this_year = year_start(today.year)
-    return this_year if this_year >= today else year_start(today.year + 1)
-
-
 _DATE = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), "required": False}
 _TIME = {"widget": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
 _CHECKBOXES = {"widget": forms.CheckboxSelectMultiple}
@@ -131,7 +120,7 @@ class SearchForm(forms.Form):
             raise forms.ValidationError(_("The desired start lies in the past."))
         if start and start > add_months(self.today, MAX_MONTHS_AHEAD):
             raise forms.ValidationError(_("The desired start can be at most three years ahead."))
-        return start or next_year_start(portal=self.portal, today=self.today)
+        return start or self.portal.next_year_start(self.today)
 
     def clean_near(self):
         text = self.cleaned_data["near"].strip()

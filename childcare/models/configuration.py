@@ -1,3 +1,4 @@
+import calendar
 import datetime
 
 from django.conf import settings
@@ -6,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from childcare.age import age_band_on
+from childcare.age import age_band_on, school_entry_date
 from childcare.models.choices import AgeBand
 from childcare.priority import PointsPolicy
 
@@ -106,14 +107,30 @@ class PortalSettings(SingletonModel):
     def __str__(self):
         return str(_("Portal settings"))
 
+    @property
+    def school_calendar(self) -> dict[str, tuple[int, int]]:
+        return {
+            "entry": (self.school_entry_month, self.school_entry_day),
+            "cutoff": (self.school_cutoff_month, self.school_cutoff_day),
+        }
+
     def age_band_on(self, birth_date: datetime.date, day: datetime.date) -> AgeBand:
         """The age band on ``day`` under this municipality's school calendar."""
-        return age_band_on(
-            birth_date,
-            day,
-            entry=(self.school_entry_month, self.school_entry_day),
-            cutoff=(self.school_cutoff_month, self.school_cutoff_day),
-        )
+        return age_band_on(birth_date, day, **self.school_calendar)
+
+    def school_entry_for(self, birth_date: datetime.date) -> datetime.date:
+        """The day a child born on ``birth_date`` starts school here (and leaves Ü3)."""
+        return school_entry_date(birth_date, **self.school_calendar)
+
+    def next_year_start(self, today: datetime.date) -> datetime.date:
+        """The next start of the daycare year on or after ``today`` (1 August unless configured)."""
+
+        def year_start(year: int) -> datetime.date:
+            last_day = calendar.monthrange(year, self.year_start_month)[1]
+            return datetime.date(year, self.year_start_month, min(self.year_start_day, last_day))
+
+        this_year = year_start(today.year)
+        return this_year if this_year >= today else year_start(today.year + 1)
 
 
 class PriorityPolicy(SingletonModel):

@@ -7,7 +7,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from childcare import capacity, permissions
-from childcare.age import school_entry_date
 from childcare.errors import DomainError
 from childcare.models import (
     AgeBand,
@@ -128,12 +127,7 @@ def _placement_end(offer: Offer) -> datetime.date | None:
     """Krippe and Kindergarten places end at school entry; a Hort place stays open-ended."""
     if offer.wish.age_band == AgeBand.SCHOOL:
         return None
-    portal = PortalSettings.load()
-    return school_entry_date(
-        offer.application.child.birth_date,
-        entry=(portal.school_entry_month, portal.school_entry_day),
-        cutoff=(portal.school_cutoff_month, portal.school_cutoff_day),
-    )
+    return PortalSettings.load().school_entry_for(offer.application.child.birth_date)
 
 
 def accept_offer(*, offer: Offer, by) -> Placement:

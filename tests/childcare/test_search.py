@@ -20,7 +20,7 @@ from childcare.models import (
     PortalSettings,
     ProviderKind,
 )
-from childcare.search import add_months, next_year_start
+from childcare.search import add_months
 from tests.factories import (
     CapacityFactory,
     FacilityFactory,
@@ -146,7 +146,7 @@ def test_start_defaults_to_the_next_daycare_year_of_the_municipality(client, por
     portal.year_start_month, portal.year_start_day = 9, 15
     portal.save()
     assert search(client).context["search"].start == D(2026, 9, 15)
-    assert next_year_start(portal=portal, today=D(2026, 9, 16)) == D(2027, 9, 15)
+    assert portal.next_year_start(D(2026, 9, 16)) == D(2027, 9, 15)
 
 
 def test_school_calendar_of_the_municipality_decides_the_age_band(client, portal):
