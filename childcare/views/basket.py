@@ -1,20 +1,11 @@
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from childcare.basket import add_to_basket, basket, remove_from_basket
 from childcare.models import Facility, PortalSettings
-
-
-def _back(request, fallback):
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(target)
-    return redirect(fallback)
+from childcare.views.navigation import back_url
 
 
 @require_POST
@@ -31,11 +22,11 @@ def wish_add(request, slug):
         messages.error(request, _("Your wish list is full: at most %(max)s facilities.") % {"max": limit})
     else:
         messages.success(request, _("%(facility)s was added to your wish list.") % {"facility": facility})
-    return _back(request, facility.get_absolute_url())
+    return redirect(back_url(request, facility.get_absolute_url()))
 
 
 @require_POST
 def wish_remove(request, slug):
     remove_from_basket(request.session, slug)
     messages.success(request, _("The facility was removed from your wish list."))
-    return _back(request, "facility_search")
+    return redirect(back_url(request, "facility_search"))

@@ -23,9 +23,9 @@ from childcare.models import (
 )
 from childcare.services import offers as offer_services
 from childcare.services import staff as services
+from childcare.views.navigation import back_url
 from childcare.views.staff_access import (
     act,
-    back_url,
     candidate,
     posted,
     staff_application,

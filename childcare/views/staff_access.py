@@ -5,7 +5,7 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 
 from childcare import permissions
 from childcare.errors import DomainError
@@ -66,16 +66,6 @@ def staff_application(request, public_id, *, details: bool = False) -> Applicati
     ):
         raise Http404
     return application
-
-
-def back_url(request, default: str) -> str:
-    """Where to return after an action: the page it came from (with its filters), if it is ours."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
 
 
 def waitlist_url(facility: Facility, age_band: str) -> str:
