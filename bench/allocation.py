@@ -55,8 +55,8 @@ def main() -> None:
         f"{options.facilities * 2:,} programs in {time.perf_counter() - started:.1f} s"
     )
 
+    from childcare.allocation.rounds import compute_round
     from childcare.models import AllocationRound
-    from childcare.services.rounds import compute_round
 
     round_ = AllocationRound.objects.create(target_start_date=target)
     started = time.perf_counter()
@@ -79,7 +79,7 @@ def main() -> None:
 
 def time_pure_core(inputs: dict) -> tuple[float, float]:
     """deferred_acceptance alone on the round's snapshot: best of three, then peak memory of one run."""
-    from childcare.allocation import deferred_acceptance
+    from childcare.allocation.core import deferred_acceptance
 
     args = (inputs["preferences"], inputs["priorities"], inputs["capacities"])
     times = []

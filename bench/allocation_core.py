@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from childcare.allocation import blocking_pairs, deferred_acceptance  # noqa: E402
+from childcare.allocation.core import blocking_pairs, deferred_acceptance  # noqa: E402
 
 POPULARITY_EXPONENT = 0.7
 SEAT_SHARE = 0.7

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.db import transaction
 
+from childcare.admissions.points import recompute_points
 from childcare.models import (
     Application,
     ApplicationDocument,
@@ -20,7 +21,6 @@ from childcare.models import (
     StaffMembership,
     Wish,
 )
-from childcare.services.points import recompute_points
 
 
 @admin.register(Provider)

@@ -7,4 +7,4 @@ class ChildcareConfig(AppConfig):
     verbose_name = _("Childcare")
 
     def ready(self):
-        from childcare import attachments  # noqa: F401  (registers the PDF renderers for e-mails)
+        from childcare.letters import attachments  # noqa: F401  (registers the PDF renderers for e-mails)

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from childcare.services import digests, points, reminders, retention
+from childcare.admissions import digests, points, reminders, retention
 
 
 @shared_task

@@ -7,9 +7,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from childcare.admissions.priority import PointsPolicy
 from childcare.age import age_band_on, school_entry_date
 from childcare.models.choices import AgeBand
-from childcare.priority import PointsPolicy
 
 
 class SingletonModel(models.Model):

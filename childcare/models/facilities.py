@@ -74,7 +74,7 @@ class Facility(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("facility_detail", kwargs={"slug": self.slug})
+        return reverse("parents:facility_detail", kwargs={"slug": self.slug})
 
 
 class FacilityConcept(models.Model):

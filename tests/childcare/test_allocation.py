@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from childcare.allocation import blocking_pairs, deferred_acceptance, is_individually_rational
+from childcare.allocation.core import blocking_pairs, deferred_acceptance, is_individually_rational
 
 # A program that applicants may list but that is missing from priorities and capacities.
 UNKNOWN_PROGRAM = "closed"

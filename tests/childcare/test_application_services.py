@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from childcare.admissions import applications as services
 from childcare.errors import DomainError
 from childcare.models import (
     AgeBand,
@@ -13,7 +14,6 @@ from childcare.models import (
     Wish,
     WishStatus,
 )
-from childcare.services import applications as services
 from notifications.models import OutboxMessage
 from tests.factories import CapacityFactory, ChildFactory, FacilityFactory, GuardianshipFactory
 

@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 
-from childcare.capacity import Occupancy, free_places_on, lowest_free_places_from, occupancies
+from childcare.facilities.capacity import Occupancy, free_places_on, lowest_free_places_from, occupancies
 from childcare.models import AgeBand, OfferStatus, PlacementStatus
 from tests.factories import CapacityFactory, OfferFactory, PlacementFactory, WishFactory
 

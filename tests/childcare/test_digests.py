@@ -3,8 +3,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from childcare.admissions import digests
 from childcare.models import AgeBand, Wish
-from childcare.services import digests
 from notifications.models import NotificationPreference, OutboxMessage
 from tests.factories import ApplicationFactory, GuardianshipFactory, WishFactory
 

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.urls import reverse
 from pypdf import PdfReader
 
-from childcare.documents import (
+from childcare.letters import (
     ApplicationReceipt,
     OfferLetter,
     PlacementConfirmation,
@@ -17,7 +17,7 @@ from childcare.documents import (
     render_offer_letter,
     render_placement_confirmation,
 )
-from childcare.documents.base import application_status_url, qr_code
+from childcare.letters.base import application_status_url, qr_code
 from childcare.models import ApplicationStatus, OfferStatus
 from tests.factories import (
     ApplicationFactory,
@@ -128,7 +128,7 @@ def test_receipt_in_german_uses_german_labels_and_dates(application):
 
 def test_receipt_carries_a_qr_code_and_the_address_of_the_status_page(application):
     status_url = settings.SITE_URL + reverse(
-        "application_detail", kwargs={"public_id": application.public_id}
+        "parents:application_detail", kwargs={"public_id": application.public_id}
     )
     assert application_status_url(application) == status_url
     assert qr_code(status_url).contents[0].value == status_url
@@ -252,15 +252,15 @@ def test_attachment_functions_render_by_primary_key(placement):
 
 
 def receipt_url(application):
-    return reverse("application_receipt_pdf", kwargs={"public_id": application.public_id})
+    return reverse("letters:application_receipt_pdf", kwargs={"public_id": application.public_id})
 
 
 def offer_url(offer):
-    return reverse("offer_letter_pdf", kwargs={"public_id": offer.public_id})
+    return reverse("letters:offer_letter_pdf", kwargs={"public_id": offer.public_id})
 
 
 def placement_url(placement):
-    return reverse("placement_confirmation_pdf", kwargs={"public_id": placement.public_id})
+    return reverse("letters:placement_confirmation_pdf", kwargs={"public_id": placement.public_id})
 
 
 def test_guardian_downloads_the_receipt_in_the_language_of_their_account(client, parent, application):

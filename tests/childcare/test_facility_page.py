@@ -92,23 +92,25 @@ def test_facility_page_shows_facts_contact_concepts_and_languages(client, facili
     assert 'href="https://kita.example"' in html
     assert "07:00–17:00" in html
     assert str(Concept.MONTESSORI.label) in html
-    assert reverse("facility_search") in html
+    assert reverse("parents:facility_search") in html
 
 
 def test_add_to_wishes_posts_with_csrf_and_comes_back_to_the_page(client, facility):
     url = facility.get_absolute_url()
     html = client.get(url).content.decode()
     form = re.search(
-        rf'<form method="post" action="{reverse("wish_add", args=[facility.slug])}".*?</form>', html, re.S
+        rf'<form method="post" action="{reverse("parents:wish_add", args=[facility.slug])}".*?</form>',
+        html,
+        re.S,
     )[0]
     assert 'name="csrfmiddlewaretoken"' in form
     assert f'name="next" value="{url}"' in form
-    response = client.post(reverse("wish_add", args=[facility.slug]), {"next": url})
+    response = client.post(reverse("parents:wish_add", args=[facility.slug]), {"next": url})
     assert response.url == url
     html = client.get(url).content.decode()
     assert de("On your wish list") in html
-    assert reverse("wish_remove", args=[facility.slug]) in html
-    assert f'action="{reverse("wish_add", args=[facility.slug])}"' not in html
+    assert reverse("parents:wish_remove", args=[facility.slug]) in html
+    assert f'action="{reverse("parents:wish_add", args=[facility.slug])}"' not in html
 
 
 def test_full_wish_list_and_closed_facility_offer_no_button(client, facility):
@@ -116,12 +118,12 @@ def test_full_wish_list_and_closed_facility_offer_no_button(client, facility):
     settings_row.max_wishes = 1
     settings_row.save()
     other = FacilityFactory()
-    client.post(reverse("wish_add", args=[other.slug]))
+    client.post(reverse("parents:wish_add", args=[other.slug]))
     html = client.get(facility.get_absolute_url()).content.decode()
-    assert reverse("wish_add", args=[facility.slug]) not in html
+    assert reverse("parents:wish_add", args=[facility.slug]) not in html
     closed = FacilityFactory(accepts_applications=False)
     html = client.get(closed.get_absolute_url()).content.decode()
-    assert reverse("wish_add", args=[closed.slug]) not in html
+    assert reverse("parents:wish_add", args=[closed.slug]) not in html
     assert de("This facility is not accepting applications at the moment.") in html
 
 

@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from childcare.admissions import offers as services
 from childcare.errors import DomainError
 from childcare.models import (
     AgeBand,
@@ -12,7 +13,6 @@ from childcare.models import (
     Placement,
     WishStatus,
 )
-from childcare.services import offers as services
 from notifications.models import OutboxMessage
 from tests.factories import (
     ApplicationFactory,

@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
+from childcare.admissions.offers import make_offer
 from childcare.models import AgeBand, Application, ApplicationStatus, Offer, Placement, Wish
-from childcare.services.offers import make_offer
 from tests.factories import CapacityFactory, FacilityFactory, StaffMembershipFactory, UserFactory, WishFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -58,17 +58,18 @@ def test_parent_journey_from_sign_up_to_placement_documents(client, town, in_eng
     )
     confirm_url = re.search(r"https?://[^/\s]+(/konto/confirm-email/[^\s]+/)", mail.outbox[-1].body).group(1)
     client.post(confirm_url)
-    assert client.get(reverse("application_list")).status_code == 200  # signed in after confirming
+    assert client.get(reverse("parents:application_list")).status_code == 200  # signed in after confirming
 
     # Add the child: two years old at the next 1 August, so U3.
     birth = next_august() - datetime.timedelta(days=700)
     client.post(
-        reverse("child_create"), {"first_name": "Zoë", "last_name": "Müller", "birth_date": birth.isoformat()}
+        reverse("parents:child_create"),
+        {"first_name": "Zoë", "last_name": "Müller", "birth_date": birth.isoformat()},
     )
 
     # Search: U3 places near 63000 with free places at the start, nearest first.
     response = client.get(
-        reverse("facility_search"),
+        reverse("parents:facility_search"),
         {
             "birth_date": birth.isoformat(),
             "start": next_august().isoformat(),
@@ -84,22 +85,23 @@ def test_parent_journey_from_sign_up_to_placement_documents(client, town, in_eng
 
     # Apply with three ranked wishes.
     child = Application._meta.get_field("child").related_model.objects.get()
-    client.post(reverse("application_start"), {"child": child.pk})
+    client.post(reverse("parents:application_start"), {"child": child.pk})
     application = Application.objects.get()
     pid = application.public_id
     client.post(
-        reverse("application_step_start", args=[pid]),
+        reverse("parents:application_step_start", args=[pid]),
         {"desired_start_date": next_august().isoformat(), "care_hours_per_week": "35"},
     )
     for name in ("Kita Eiche", "Kita Ahorn", "Kita Birke"):
         client.post(
-            reverse("application_step_wishes", args=[pid]), {"action": "add", "facility": town[name].slug}
+            reverse("parents:application_step_wishes", args=[pid]),
+            {"action": "add", "facility": town[name].slug},
         )
     client.post(
-        reverse("application_step_criteria", args=[pid]),
+        reverse("parents:application_step_criteria", args=[pid]),
         {"resides_in_municipality": "True", "guardians_working_or_training": "1"},
     )
-    client.post(reverse("application_step_review", args=[pid]), {"consent": "on"})
+    client.post(reverse("parents:application_step_review", args=[pid]), {"consent": "on"})
     application.refresh_from_db()
     assert application.status == ApplicationStatus.SUBMITTED
     assert list(application.wishes.order_by("rank").values_list("facility__name", flat=True)) == [
@@ -110,7 +112,7 @@ def test_parent_journey_from_sign_up_to_placement_documents(client, town, in_eng
 
     # A hardship case with more points stands before Anna's child at Kita Eiche.
     WishFactory(facility=town["Kita Eiche"], age_band=AgeBand.UNDER_THREE, points=500)
-    html = client.get(reverse("application_list")).content.decode()
+    html = client.get(reverse("parents:application_list")).content.decode()
     assert html.count("Place 1 of 1 on the waitlist") == 2
     assert html.count("Place 2 of 2 on the waitlist") == 1
 
@@ -119,17 +121,17 @@ def test_parent_journey_from_sign_up_to_placement_documents(client, town, in_eng
     offer = make_offer(
         wish=Wish.objects.get(application=application, rank=1), start_date=next_august(), by=leader
     )
-    html = client.get(reverse("application_list")).content.decode()
+    html = client.get(reverse("parents:application_list")).content.decode()
     assert "Offer: a place at Kita Eiche" in html
-    client.post(reverse("offer_respond", args=[offer.public_id]), {"answer": "accept"})
+    client.post(reverse("parents:offer_respond", args=[offer.public_id]), {"answer": "accept"})
     placement = Placement.objects.get()
     assert Offer.objects.get().status == "accepted"
 
     # All three PDFs, parsed back.
     for url in (
-        reverse("application_receipt_pdf", args=[pid]),
-        reverse("offer_letter_pdf", args=[offer.public_id]),
-        reverse("placement_confirmation_pdf", args=[placement.public_id]),
+        reverse("letters:application_receipt_pdf", args=[pid]),
+        reverse("letters:offer_letter_pdf", args=[offer.public_id]),
+        reverse("letters:placement_confirmation_pdf", args=[placement.public_id]),
     ):
         text = pdf_text(client.get(url))
         assert application.reference in text

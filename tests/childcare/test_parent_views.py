@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from childcare.admissions import offers
 from childcare.models import (
     AgeBand,
     Application,
@@ -13,7 +14,6 @@ from childcare.models import (
     PortalSettings,
     WishStatus,
 )
-from childcare.services import offers
 from tests.factories import (
     ApplicationFactory,
     CapacityFactory,
@@ -51,7 +51,7 @@ def u3_facilities():
 
 def test_adding_a_child(parent_client, parent):
     response = parent_client.post(
-        reverse("child_create"),
+        reverse("parents:child_create"),
         {"first_name": "Zoë", "last_name": "Müller", "birth_date": "2025-03-01"},
     )
     assert response.status_code == 302
@@ -74,7 +74,7 @@ def test_implausible_birth_dates_are_refused_with_a_message(
     data = {"first_name": "Ben", "last_name": "Kurz", "birth_date": birth.isoformat()}
     if expected:
         data["birth_date_is_expected"] = expected
-    response = parent_client.post(reverse("child_create"), data)
+    response = parent_client.post(reverse("parents:child_create"), data)
     assert response.status_code == 200
     html = response.content.decode()
     assert message in html
@@ -84,14 +84,14 @@ def test_implausible_birth_dates_are_refused_with_a_message(
 
 def test_the_whole_application_wizard(parent_client, parent, child, u3_facilities, in_english):
     Child.objects.filter(pk=child.pk).update(birth_date=next_august() - datetime.timedelta(days=700))
-    response = parent_client.post(reverse("application_start"), {"child": child.pk})
+    response = parent_client.post(reverse("parents:application_start"), {"child": child.pk})
     application = Application.objects.get()
-    assert response["Location"] == reverse("application_step_start", args=[application.public_id])
+    assert response["Location"] == reverse("parents:application_step_start", args=[application.public_id])
     parent_client.post(
-        reverse("application_step_start", args=[application.public_id]),
+        reverse("parents:application_step_start", args=[application.public_id]),
         {"desired_start_date": next_august().isoformat(), "care_hours_per_week": "35"},
     )
-    wishes_url = reverse("application_step_wishes", args=[application.public_id])
+    wishes_url = reverse("parents:application_step_wishes", args=[application.public_id])
     for facility in u3_facilities:
         parent_client.post(wishes_url, {"action": "add", "facility": facility.slug})
     parent_client.post(wishes_url, {"action": "up", "facility": u3_facilities[2].slug})
@@ -101,16 +101,16 @@ def test_the_whole_application_wizard(parent_client, parent, child, u3_facilitie
         "Kita Regenbogen",
     ]
     parent_client.post(
-        reverse("application_step_criteria", args=[application.public_id]),
+        reverse("parents:application_step_criteria", args=[application.public_id]),
         {"resides_in_municipality": "True", "guardians_working_or_training": "2"},
     )
     response = parent_client.post(
-        reverse("application_step_review", args=[application.public_id]), {"consent": "on"}
+        reverse("parents:application_step_review", args=[application.public_id]), {"consent": "on"}
     )
-    assert response["Location"] == reverse("application_list")
+    assert response["Location"] == reverse("parents:application_list")
     application.refresh_from_db()
     assert application.status == ApplicationStatus.SUBMITTED
-    html = parent_client.get(reverse("application_list")).content.decode()
+    html = parent_client.get(reverse("parents:application_list")).content.decode()
     assert application.reference in html
     assert "Place 1 of 1 on the waitlist" in html
     assert "Lives in the municipality: 30 points" in html
@@ -118,7 +118,9 @@ def test_the_whole_application_wizard(parent_client, parent, child, u3_facilitie
 
 def test_review_without_consent_shows_the_error_and_keeps_the_draft(parent_client, child, in_english):
     application = ApplicationFactory(child=child, status=ApplicationStatus.DRAFT, submitted_at=None)
-    response = parent_client.post(reverse("application_step_review", args=[application.public_id]), {})
+    response = parent_client.post(
+        reverse("parents:application_step_review", args=[application.public_id]), {}
+    )
     assert "Please agree to the processing of your data." in response.content.decode()
     application.refresh_from_db()
     assert application.status == ApplicationStatus.DRAFT
@@ -127,7 +129,7 @@ def test_review_without_consent_shows_the_error_and_keeps_the_draft(parent_clien
 def test_another_parents_child_cannot_be_chosen(parent_client, child, other_parent, in_english):
     foreign = ChildFactory()
     GuardianshipFactory(user=other_parent, child=foreign)
-    response = parent_client.post(reverse("application_start"), {"child": foreign.pk})
+    response = parent_client.post(reverse("parents:application_start"), {"child": foreign.pk})
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
     assert not Application.objects.exists()
@@ -139,9 +141,11 @@ def test_offer_is_answered_from_the_dashboard(parent_client, parent, child, staf
     wish = WishFactory(application=application, facility=facility)
     WishFactory(application=application, rank=2)
     offer = offers.make_offer(wish=wish, start_date=application.desired_start_date, by=staff)
-    html = parent_client.get(reverse("application_list")).content.decode()
-    assert reverse("offer_respond", args=[offer.public_id]) in html
-    response = parent_client.post(reverse("offer_respond", args=[offer.public_id]), {"answer": "accept"})
+    html = parent_client.get(reverse("parents:application_list")).content.decode()
+    assert reverse("parents:offer_respond", args=[offer.public_id]) in html
+    response = parent_client.post(
+        reverse("parents:offer_respond", args=[offer.public_id]), {"answer": "accept"}
+    )
     assert response.status_code == 302
     application.refresh_from_db()
     assert application.status == ApplicationStatus.PLACED
@@ -153,7 +157,7 @@ def test_expired_offer_cannot_be_accepted_and_says_so(parent_client, child, in_e
         wish__application__child=child, expires_at=timezone.now() - datetime.timedelta(minutes=1)
     )
     response = parent_client.post(
-        reverse("offer_respond", args=[offer.public_id]), {"answer": "accept"}, follow=True
+        reverse("parents:offer_respond", args=[offer.public_id]), {"answer": "accept"}, follow=True
     )
     assert "The deadline for this offer has passed" in response.content.decode()
     offer.refresh_from_db()
@@ -163,17 +167,17 @@ def test_expired_offer_cannot_be_accepted_and_says_so(parent_client, child, in_e
 def parent_urls(application, offer, child):
     pid = application.public_id
     return [
-        ("get", reverse("child_edit", args=[child.public_id])),
-        ("post", reverse("child_delete", args=[child.public_id])),
-        ("get", reverse("application_detail", args=[pid])),
-        ("post", reverse("application_step_start", args=[pid])),
-        ("post", reverse("application_step_wishes", args=[pid])),
-        ("post", reverse("application_step_criteria", args=[pid])),
-        ("post", reverse("application_step_review", args=[pid])),
-        ("post", reverse("application_withdraw", args=[pid])),
-        ("post", reverse("wish_withdraw", args=[pid, 1])),
-        ("post", reverse("interest_confirm", args=[pid])),
-        ("post", reverse("offer_respond", args=[offer.public_id])),
+        ("get", reverse("parents:child_edit", args=[child.public_id])),
+        ("post", reverse("parents:child_delete", args=[child.public_id])),
+        ("get", reverse("parents:application_detail", args=[pid])),
+        ("post", reverse("parents:application_step_start", args=[pid])),
+        ("post", reverse("parents:application_step_wishes", args=[pid])),
+        ("post", reverse("parents:application_step_criteria", args=[pid])),
+        ("post", reverse("parents:application_step_review", args=[pid])),
+        ("post", reverse("parents:application_withdraw", args=[pid])),
+        ("post", reverse("parents:wish_withdraw", args=[pid, 1])),
+        ("post", reverse("parents:interest_confirm", args=[pid])),
+        ("post", reverse("parents:offer_respond", args=[offer.public_id])),
     ]
 
 
@@ -193,9 +197,9 @@ def test_a_second_parent_gets_404_on_every_url_and_changes_nothing(client, child
 def test_anonymous_visitors_are_sent_to_sign_in(client, child):
     application = ApplicationFactory(child=child)
     for url in (
-        reverse("application_list"),
-        reverse("child_list"),
-        reverse("application_detail", args=[application.public_id]),
+        reverse("parents:application_list"),
+        reverse("parents:child_list"),
+        reverse("parents:application_detail", args=[application.public_id]),
     ):
         response = client.get(url)
         assert response.status_code == 302
@@ -214,16 +218,16 @@ def test_dashboard_runs_a_constant_number_of_queries(parent_client, child, djang
     ApplicationEvent.objects.bulk_create(
         [ApplicationEvent(application=application, kind="edited") for _ in range(rows)]
     )
-    parent_client.get(reverse("application_list"))  # warm up settings rows
+    parent_client.get(reverse("parents:application_list"))  # warm up settings rows
     # session, user, applications, wishes+facilities, offers, events, waitlist positions, policy,
     # portal settings (layout), unread inbox count (nav badge)
     with django_assert_num_queries(10):
-        response = parent_client.get(reverse("application_list"))
+        response = parent_client.get(reverse("parents:application_list"))
     assert response.status_code == 200
 
 
 def test_an_empty_form_shows_errors_instead_of_silently_reloading(parent_client, in_english):
-    response = parent_client.post(reverse("child_create"), {})
+    response = parent_client.post(reverse("parents:child_create"), {})
     html = response.content.decode()
     assert 'id="error-summary"' in html
     assert 'href="#id_first_name"' in html
@@ -240,7 +244,7 @@ def draft_with_start(parent_client, child):
 
 def test_a_start_date_in_the_past_is_refused_on_the_page(parent_client, draft_with_start, in_english):
     response = parent_client.post(
-        reverse("application_step_start", args=[draft_with_start.public_id]),
+        reverse("parents:application_step_start", args=[draft_with_start.public_id]),
         {"desired_start_date": "2020-08-01", "care_hours_per_week": "35"},
     )
     assert "The desired start date must be in the future." in response.content.decode()
@@ -249,7 +253,7 @@ def test_a_start_date_in_the_past_is_refused_on_the_page(parent_client, draft_wi
 
 
 def add_wish(client, application, facility):
-    url = reverse("application_step_wishes", args=[application.public_id])
+    url = reverse("parents:application_step_wishes", args=[application.public_id])
     return client.post(url, {"action": "add", "facility": facility.slug}, follow=True).content.decode()
 
 

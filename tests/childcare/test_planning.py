@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from childcare import planning
+from childcare.allocation import planning
 from childcare.models import AgeBand, ApplicationStatus, PlacementStatus, PortalSettings
 from tests.factories import (
     ApplicationFactory,
@@ -165,7 +165,7 @@ def test_unmet_demand_counts_entitled_children_without_a_place_by_district_of_th
 
 @pytest.mark.parametrize("name", ["planning_overview", "planning_unmet_csv"])
 def test_outsiders_get_404_and_anonymous_users_sign_in_first(client, staff, parent, name):
-    url = reverse(name)
+    url = reverse(f"backoffice:{name}")
     assert client.get(url).status_code == 302
     for user in (staff, parent):
         client.force_login(user)
@@ -176,7 +176,7 @@ def test_the_municipal_office_sees_the_town_the_districts_and_the_demand(client,
     PlacementFactory.create_batch(4, facility=town["small"])  # Nord overbooked: 4 places, 6 children
     client.force_login(municipal_office)
 
-    response = client.get(reverse("planning_overview"))
+    response = client.get(reverse("backoffice:planning_overview"))
 
     assert response.status_code == 200
     page = response.content.decode()
@@ -193,7 +193,7 @@ def test_the_unmet_demand_csv_opens_in_german_excel(client, municipal_office):
     applying(born=datetime.date(2019, 1, 1), start=datetime.date(2020, 12, 1), facility=krippe)
     client.force_login(municipal_office)
 
-    response = client.get(reverse("planning_unmet_csv"))
+    response = client.get(reverse("backoffice:planning_unmet_csv"))
 
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
@@ -217,7 +217,7 @@ def busy_facility(number):
 def test_the_page_needs_the_same_queries_for_2_and_30_facilities(client, municipal_office):
     PortalSettings.load()
     client.force_login(municipal_office)
-    url = reverse("planning_overview")
+    url = reverse("backoffice:planning_overview")
 
     counts = []
     for first, last in ((0, 2), (2, 30)):

@@ -2,9 +2,9 @@ import datetime
 
 import pytest
 
+from childcare.admissions.points import recompute_points
+from childcare.admissions.priority import PointsPolicy, WishFacts, wish_points
 from childcare.models import PriorityPolicy
-from childcare.priority import PointsPolicy, WishFacts, wish_points
-from childcare.services.points import recompute_points
 from tests.factories import (
     ApplicationFactory,
     ChildFactory,

@@ -19,7 +19,7 @@ def application(child):
 
 def upload(client, application, name, content, criterion="residence"):
     return client.post(
-        reverse("document_upload", args=[application.public_id]),
+        reverse("parents:document_upload", args=[application.public_id]),
         {"criterion": criterion, "file": SimpleUploadedFile(name, content, content_type="application/pdf")},
         follow=True,
     )
@@ -34,12 +34,12 @@ def test_a_pdf_or_png_proof_is_stored_and_downloadable_by_the_family_and_staff(
     documents = {d.original_name: d for d in ApplicationDocument.objects.all()}
     assert {d.content_type for d in documents.values()} == {"application/pdf", "image/png"}
     pdf = documents["meldebescheinigung.pdf"]
-    response = client.get(reverse("document_download", args=[pdf.public_id]))
+    response = client.get(reverse("parents:document_download", args=[pdf.public_id]))
     assert b"".join(response.streaming_content) == PDF
     assert response["Cache-Control"] == "private, no-store"
     application.wishes.create(facility=facility, rank=1, age_band="ue3")
     client.force_login(staff)
-    assert client.get(reverse("document_download", args=[pdf.public_id])).status_code == 200
+    assert client.get(reverse("parents:document_download", args=[pdf.public_id])).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -74,40 +74,40 @@ def test_outsiders_cannot_upload_download_or_delete(client, parent, application,
     for user in (other_parent, other_staff):
         client.force_login(user)
         assert upload(client, application, "b.pdf", PDF).status_code == 404
-        assert client.get(reverse("document_download", args=[document.public_id])).status_code == 404
-        assert client.post(reverse("document_delete", args=[document.public_id])).status_code == 404
+        assert client.get(reverse("parents:document_download", args=[document.public_id])).status_code == 404
+        assert client.post(reverse("parents:document_delete", args=[document.public_id])).status_code == 404
     assert ApplicationDocument.objects.count() == 1
 
 
 def test_a_second_guardian_is_invited_and_then_manages_the_child(client, parent, child, application):
     client.force_login(parent)
-    client.post(reverse("guardian_invite", args=[child.public_id]), {"email": "Partner@Example.org"})
+    client.post(reverse("parents:guardian_invite", args=[child.public_id]), {"email": "Partner@Example.org"})
     invitation = GuardianInvitation.objects.get()
     assert invitation.email == "partner@example.org"
     assert mail.outbox[-1].to == ["partner@example.org"]
     assert f"/einladungen/{invitation.public_id}/" in mail.outbox[-1].body
     stranger = UserFactory(email="stranger@example.org")
     client.force_login(stranger)
-    assert client.post(reverse("invitation_accept", args=[invitation.public_id])).status_code == 404
+    assert client.post(reverse("parents:invitation_accept", args=[invitation.public_id])).status_code == 404
     partner = UserFactory(email="partner@example.org")
     client.force_login(partner)
-    client.post(reverse("invitation_accept", args=[invitation.public_id]))
+    client.post(reverse("parents:invitation_accept", args=[invitation.public_id]))
     assert Guardianship.objects.filter(user=partner, child=child).exists()
-    assert reverse("application_list") in client.get(reverse("child_list")).content.decode()
-    assert application.reference in client.get(reverse("application_list")).content.decode()
+    assert reverse("parents:application_list") in client.get(reverse("parents:child_list")).content.decode()
+    assert application.reference in client.get(reverse("parents:application_list")).content.decode()
 
 
 def test_inviting_twice_or_from_outside_is_refused(client, parent, child, other_parent):
     client.force_login(parent)
-    client.post(reverse("guardian_invite", args=[child.public_id]), {"email": "partner@example.org"})
+    client.post(reverse("parents:guardian_invite", args=[child.public_id]), {"email": "partner@example.org"})
     response = client.post(
-        reverse("guardian_invite", args=[child.public_id]), {"email": "partner@example.org"}
+        reverse("parents:guardian_invite", args=[child.public_id]), {"email": "partner@example.org"}
     )
     assert "already been invited" in response.content.decode()
     client.force_login(other_parent)
     assert (
         client.post(
-            reverse("guardian_invite", args=[child.public_id]), {"email": "x@example.org"}
+            reverse("parents:guardian_invite", args=[child.public_id]), {"email": "x@example.org"}
         ).status_code
         == 404
     )

@@ -7,9 +7,8 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from childcare import reconfirmation
+from childcare.admissions import reconfirmation, reminders
 from childcare.models import Application, ApplicationStatus, OfferStatus, WishStatus
-from childcare.services import reminders
 from notifications.models import OutboxMessage
 from tests.factories import ApplicationFactory, GuardianshipFactory, OfferFactory, WishFactory
 
@@ -117,10 +116,10 @@ def test_the_one_click_link_confirms_without_sign_in_once(client, waiting):
 def test_a_tampered_or_outdated_link_is_refused_with_a_message(client, waiting, in_english):
     with time_machine.travel(datetime.datetime(2026, 9, 10, tzinfo=datetime.UTC), tick=False):
         token = reconfirmation.make_token(waiting)
-    tampered = client.post(reverse("interest_confirm_link", args=[token[:-2] + "xx"]))
+    tampered = client.post(reverse("parents:interest_confirm_link", args=[token[:-2] + "xx"]))
     assert tampered.status_code == 400
     assert "This link is not valid" in tampered.content.decode()
     with time_machine.travel(datetime.datetime(2026, 10, 20, tzinfo=datetime.UTC), tick=False):
-        assert client.post(reverse("interest_confirm_link", args=[token])).status_code == 400
+        assert client.post(reverse("parents:interest_confirm_link", args=[token])).status_code == 400
     waiting.refresh_from_db()
     assert waiting.last_confirmed_at == T0

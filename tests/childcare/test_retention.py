@@ -3,8 +3,8 @@ import datetime
 import pytest
 import time_machine
 
+from childcare.admissions import retention
 from childcare.models import ApplicationStatus, Child, PlacementStatus
-from childcare.services import retention
 from notifications.models import OutboxMessage
 from tests.factories import ApplicationFactory, ChildFactory, PlacementFactory, UserFactory
 

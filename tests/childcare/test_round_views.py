@@ -6,9 +6,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from childcare.exports import BOM
+from childcare.allocation import rounds
+from childcare.backoffice.exports import BOM
 from childcare.models import AgeBand, AllocationRound, Offer, OfferStatus
-from childcare.services import rounds
 from tests.factories import (
     ApplicationFactory,
     CapacityFactory,
@@ -52,13 +52,13 @@ def computed_round(town, municipal_office):
 
 def round_urls(round_):
     return [
-        reverse(name, args=[round_.public_id])
+        reverse(f"backoffice:{name}", args=[round_.public_id])
         for name in ("round_detail", "round_compute", "round_publish", "round_results_csv")
     ]
 
 
 def all_urls(round_):
-    return [reverse("round_list"), reverse("placements_csv"), *round_urls(round_)]
+    return [reverse("backoffice:round_list"), reverse("backoffice:placements_csv"), *round_urls(round_)]
 
 
 def messages_of(response):
@@ -69,9 +69,11 @@ def test_the_office_creates_computes_previews_and_publishes_a_round(client, muni
     applicants(town, 3)
     client.force_login(municipal_office)
 
-    response = client.post(reverse("round_list"), {"target_start_date": TARGET.isoformat()}, follow=True)
+    response = client.post(
+        reverse("backoffice:round_list"), {"target_start_date": TARGET.isoformat()}, follow=True
+    )
     round_ = AllocationRound.objects.get()
-    assert response.redirect_chain[-1][0] == reverse("round_detail", args=[round_.public_id])
+    assert response.redirect_chain[-1][0] == reverse("backoffice:round_detail", args=[round_.public_id])
     assert round_.created_by == municipal_office
 
     detail, compute, publish, _csv = round_urls(round_)
@@ -104,9 +106,11 @@ def test_the_office_creates_computes_previews_and_publishes_a_round(client, muni
 
 def test_a_past_or_garbage_target_date_is_refused_and_creates_nothing(client, municipal_office):
     client.force_login(municipal_office)
-    response = client.post(reverse("round_list"), {"target_start_date": timezone.localdate().isoformat()})
+    response = client.post(
+        reverse("backoffice:round_list"), {"target_start_date": timezone.localdate().isoformat()}
+    )
     assert "The target start date must be in the future." in messages_of(response)
-    response = client.post(reverse("round_list"), {"target_start_date": "morgen"})
+    response = client.post(reverse("backoffice:round_list"), {"target_start_date": "morgen"})
     assert "Please enter a valid target start date." in messages_of(response)
     assert not AllocationRound.objects.exists()
 
@@ -115,7 +119,7 @@ def test_a_past_deadline_publishes_nothing(client, municipal_office, computed_ro
     client.force_login(municipal_office)
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
     response = client.post(
-        reverse("round_publish", args=[computed_round.public_id]), {"answer_by": yesterday}
+        reverse("backoffice:round_publish", args=[computed_round.public_id]), {"answer_by": yesterday}
     )
     assert "The deadline must not be in the past." in response.text
     assert not Offer.objects.exists()
@@ -141,7 +145,7 @@ def test_anonymous_visitors_are_sent_to_log_in(client, computed_round):
 
 def test_compute_answers_only_post(client, municipal_office, computed_round):
     client.force_login(municipal_office)
-    assert client.get(reverse("round_compute", args=[computed_round.public_id])).status_code == 405
+    assert client.get(reverse("backoffice:round_compute", args=[computed_round.public_id])).status_code == 405
 
 
 def read_csv(response) -> list[list[str]]:
@@ -152,7 +156,7 @@ def read_csv(response) -> list[list[str]]:
 
 def test_results_csv_has_a_row_per_child_separated_by_semicolons(client, municipal_office, computed_round):
     client.force_login(municipal_office)
-    rows = read_csv(client.get(reverse("round_results_csv", args=[computed_round.public_id])))
+    rows = read_csv(client.get(reverse("backoffice:round_results_csv", args=[computed_round.public_id])))
     assert rows[0] == ["Reference number", "Child", "Result", "Wish rank reached", "Best position"]
     assert len(rows) == 4
     assert sum(row[2] == "No place" for row in rows[1:]) == 1
@@ -164,7 +168,7 @@ def test_placements_csv_lists_active_placements_with_their_application(client, m
     PlacementFactory(child=offer.application.child, facility=facility, source_offer=offer)
     PlacementFactory(facility=facility, status="cancelled")
     client.force_login(municipal_office)
-    rows = read_csv(client.get(reverse("placements_csv")))
+    rows = read_csv(client.get(reverse("backoffice:placements_csv")))
     assert len(rows) == 2
     assert rows[1][:4] == [
         offer.application.reference,
@@ -176,7 +180,7 @@ def test_placements_csv_lists_active_placements_with_their_application(client, m
 
 def preview_queries(client, round_) -> int:
     with CaptureQueriesContext(connection) as queries:
-        assert client.get(reverse("round_detail", args=[round_.public_id])).status_code == 200
+        assert client.get(reverse("backoffice:round_detail", args=[round_.public_id])).status_code == 200
     return len(queries)
 
 

@@ -4,6 +4,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from childcare.allocation import rounds
 from childcare.errors import DomainError
 from childcare.models import (
     AgeBand,
@@ -15,7 +16,6 @@ from childcare.models import (
     PlacementStatus,
     PortalSettings,
 )
-from childcare.services import rounds
 from notifications.models import OutboxMessage
 from tests.factories import (
     ApplicationFactory,

@@ -9,7 +9,8 @@ import time_machine
 from django.urls import reverse
 from django.utils import translation
 
-from childcare.geo import LocationError, haversine_km, resolve_location
+from childcare.facilities.geo import LocationError, haversine_km, resolve_location
+from childcare.facilities.search import add_months
 from childcare.models import (
     AgeBand,
     Concept,
@@ -20,7 +21,6 @@ from childcare.models import (
     PortalSettings,
     ProviderKind,
 )
-from childcare.search import add_months
 from tests.factories import (
     CapacityFactory,
     FacilityFactory,
@@ -33,7 +33,7 @@ from tests.factories import (
 D = datetime.date
 TODAY = D(2026, 3, 2)
 NEXT_AUGUST = D(2026, 8, 1)
-URL = reverse("facility_search")
+URL = reverse("parents:facility_search")
 
 
 @pytest.fixture(autouse=True)
@@ -443,16 +443,16 @@ def test_result_cards_add_to_the_wish_list_and_come_back_to_the_search(client, p
     facility = kita("Kita Amsel")
     query = "?type=kita"
     html = client.get(URL + query).content.decode()
-    assert f'action="{reverse("wish_add", args=[facility.slug])}"' in html
-    response = client.post(reverse("wish_add", args=[facility.slug]), {"next": URL + query})
+    assert f'action="{reverse("parents:wish_add", args=[facility.slug])}"' in html
+    response = client.post(reverse("parents:wish_add", args=[facility.slug]), {"next": URL + query})
     assert response.url == URL + query
     assert de("On your wish list") in client.get(URL + query).content.decode()
 
 
 def test_removing_a_wish_without_a_target_goes_back_to_the_search(client, portal):
     facility = kita("Kita Amsel")
-    client.post(reverse("wish_add", args=[facility.slug]), {"next": URL})
-    response = client.post(reverse("wish_remove", args=[facility.slug]))
+    client.post(reverse("parents:wish_add", args=[facility.slug]), {"next": URL})
+    response = client.post(reverse("parents:wish_remove", args=[facility.slug]))
     assert response.url == URL
 
 

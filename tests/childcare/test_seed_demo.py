@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from childcare.demo import DEMO_PASSWORD, demo_accounts
+from childcare.demo.seeding import DEMO_PASSWORD, demo_accounts
 from childcare.models import (
     AgeBand,
     Application,

@@ -3,10 +3,10 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from childcare.admissions import offers
+from childcare.admissions import waitlist_actions as staff_services
 from childcare.errors import DomainError
 from childcare.models import AgeBand, ApplicationStatus, Offer, OfferStatus, Placement, WishStatus
-from childcare.services import offers
-from childcare.services import staff as staff_services
 from notifications.models import OutboxMessage
 from tests.factories import ApplicationFactory, CapacityFactory, GuardianshipFactory, WishFactory
 

@@ -5,6 +5,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
+from childcare.admissions import offers
 from childcare.models import (
     AgeBand,
     Application,
@@ -18,7 +19,6 @@ from childcare.models import (
     Wish,
     WishStatus,
 )
-from childcare.services import offers
 from tests.factories import (
     ApplicationFactory,
     CapacityFactory,
@@ -74,33 +74,33 @@ def state() -> tuple:
 
 
 def waitlist_url(facility, **params):
-    url = reverse("staff:waitlist", args=[facility.slug])
+    url = reverse("backoffice:waitlist", args=[facility.slug])
     return url + ("?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else "")
 
 
 ACTIONS = {
     "offer": lambda b: (
-        reverse("staff:offer_make", args=[b["facility"].slug, b["waiting"].application.public_id]),
+        reverse("backoffice:offer_make", args=[b["facility"].slug, b["waiting"].application.public_id]),
         {"start_date": START.isoformat(), "answer_by": DEADLINE.isoformat()},
     ),
     "withdraw_offer": lambda b: (
-        reverse("staff:offer_withdraw", args=[b["facility"].slug, b["offer"].public_id]),
+        reverse("backoffice:offer_withdraw", args=[b["facility"].slug, b["offer"].public_id]),
         {},
     ),
     "reject": lambda b: (
-        reverse("staff:wish_reject", args=[b["facility"].slug, b["waiting"].application.public_id]),
+        reverse("backoffice:wish_reject", args=[b["facility"].slug, b["waiting"].application.public_id]),
         {"reason": "Für 45 Stunden haben wir leider keinen Platz."},
     ),
     "record_placement": lambda b: (
-        reverse("staff:placement_record", args=[b["facility"].slug, b["waiting"].application.public_id]),
+        reverse("backoffice:placement_record", args=[b["facility"].slug, b["waiting"].application.public_id]),
         {"start_date": START.isoformat(), "care_hours_per_week": "30"},
     ),
     "add_note": lambda b: (
-        reverse("staff:note_add", args=[b["waiting"].application.public_id]),
+        reverse("backoffice:note_add", args=[b["waiting"].application.public_id]),
         {"text": "Mutter hat angerufen: Beginn flexibel."},
     ),
     "offer_next": lambda b: (
-        reverse("staff:offer_next", args=[b["facility"].slug]),
+        reverse("backoffice:offer_next", args=[b["facility"].slug]),
         {
             "age_band": AgeBand.THREE_TO_SCHOOL,
             "count": "1",
@@ -198,9 +198,9 @@ def test_the_offer_form_suggests_the_desired_start_and_the_portal_deadline(clien
 def page_urls(board):
     facility, application = board["facility"], board["waiting"].application
     return [
-        reverse("staff:waitlist", args=[facility.slug]),
-        reverse("staff:waitlist_csv", args=[facility.slug]),
-        reverse("staff:application", args=[application.public_id]),
+        reverse("backoffice:waitlist", args=[facility.slug]),
+        reverse("backoffice:waitlist_csv", args=[facility.slug]),
+        reverse("backoffice:application", args=[application.public_id]),
     ]
 
 
@@ -219,7 +219,7 @@ def test_staff_pages_are_404_for_outsiders(client, request, board, role):
 
 
 def test_staff_pages_send_anonymous_visitors_to_sign_in(client, board):
-    for url in [*page_urls(board), reverse("staff:facilities")]:
+    for url in [*page_urls(board), reverse("backoffice:facilities")]:
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("account_login"))
@@ -227,14 +227,14 @@ def test_staff_pages_send_anonymous_visitors_to_sign_in(client, board):
 
 def test_an_unknown_facility_or_application_is_404_even_for_the_municipal_office(client, municipal_office):
     client.force_login(municipal_office)
-    assert client.get(reverse("staff:waitlist", args=["gibt-es-nicht"])).status_code == 404
-    assert client.get(reverse("staff:application", args=[Application().public_id])).status_code == 404
+    assert client.get(reverse("backoffice:waitlist", args=["gibt-es-nicht"])).status_code == 404
+    assert client.get(reverse("backoffice:application", args=[Application().public_id])).status_code == 404
 
 
 def test_my_facilities_lists_only_own_facilities_with_places_and_waitlist(client, board, staff, in_english):
     FacilityFactory(name="Kita Fremd")
     client.force_login(staff)
-    response = client.get(reverse("staff:facilities"))
+    response = client.get(reverse("backoffice:facilities"))
     html = response.content.decode()
     assert board["facility"].name in html
     assert "Kita Fremd" not in html
@@ -245,15 +245,15 @@ def test_my_facilities_lists_only_own_facilities_with_places_and_waitlist(client
 
 def test_my_facilities_is_404_for_parents(client, parent):
     client.force_login(parent)
-    assert client.get(reverse("staff:facilities")).status_code == 404
+    assert client.get(reverse("backoffice:facilities")).status_code == 404
 
 
 def test_the_municipal_office_sees_all_facilities_paginated(client, municipal_office):
     for n in range(30):
         FacilityFactory(name=f"Kita {n:02}")
     client.force_login(municipal_office)
-    first = client.get(reverse("staff:facilities"))
-    second = client.get(reverse("staff:facilities"), {"page": 2})
+    first = client.get(reverse("backoffice:facilities"))
+    second = client.get(reverse("backoffice:facilities"), {"page": 2})
     assert len(first.context["facilities"]) == 25
     assert len(second.context["facilities"]) == 5
 
@@ -268,18 +268,18 @@ def test_my_facilities_runs_a_constant_number_of_queries(
         CapacityFactory(facility=facility, age_band=AgeBand.THREE_TO_SCHOOL)
         candidate(facility, 10)
     client.force_login(municipal_office)
-    client.get(reverse("staff:facilities"))  # warm up the settings row
+    client.get(reverse("backoffice:facilities"))  # warm up the settings row
     # session, user, facility count, page of facilities, their capacities, active placements,
     # open offers, waitlist lengths, portal settings (layout), unread inbox count (nav badge)
     with django_assert_num_queries(10):
-        response = client.get(reverse("staff:facilities"))
+        response = client.get(reverse("backoffice:facilities"))
     assert len(response.context["facilities"]) == count
 
 
 def test_the_waitlist_shows_ranked_candidates_with_points_explanation(client, board, staff, in_english):
     Wish.objects.filter(pk=board["waiting"].pk).update(points_explanation={"residence": 30, "hardship": 20})
     client.force_login(staff)
-    response = client.get(reverse("staff:waitlist", args=[board["facility"].slug]))
+    response = client.get(reverse("backoffice:waitlist", args=[board["facility"].slug]))
     html = response.content.decode()
     candidates = response.context["candidates"]
     assert [(wish.pk, wish.position) for wish in candidates] == [
@@ -290,9 +290,13 @@ def test_the_waitlist_shows_ranked_candidates_with_points_explanation(client, bo
     assert "Ömer" in html
     assert "Lives in the municipality: 30 points" in html
     assert board["waiting"].application.reference in html
-    assert reverse("staff:offer_withdraw", args=[board["facility"].slug, board["offer"].public_id]) in html
     assert (
-        reverse("staff:offer_make", args=[board["facility"].slug, board["waiting"].application.public_id])
+        reverse("backoffice:offer_withdraw", args=[board["facility"].slug, board["offer"].public_id]) in html
+    )
+    assert (
+        reverse(
+            "backoffice:offer_make", args=[board["facility"].slug, board["waiting"].application.public_id]
+        )
         in html
     )
 
@@ -321,7 +325,7 @@ def test_garbage_filters_show_a_message_instead_of_failing(client, board, staff,
     assert "Select a valid choice" in html
     assert len(response.context["candidates"]) == 2  # the defaults apply
     export = client.get(
-        reverse("staff:waitlist_csv", args=[board["facility"].slug]), {"start_month": "nonsense"}
+        reverse("backoffice:waitlist_csv", args=[board["facility"].slug]), {"start_month": "nonsense"}
     )
     assert export.status_code == 302
     assert "start_month=nonsense" in export["Location"]
@@ -373,7 +377,7 @@ def test_the_waitlist_runs_a_constant_number_of_queries(
     bulk_waitlist(facility, rows)
     offers.make_offer(wish=Wish.objects.order_by("-points").first(), start_date=START, by=None)
     client.force_login(staff)
-    url = reverse("staff:waitlist", args=[facility.slug])
+    url = reverse("backoffice:waitlist", args=[facility.slug])
     client.get(url)  # warm up the settings rows
     # 1 session, 2 user, 3 facility, 4 staff membership check, 5 capacities of the facility,
     # 6 active placements and 7 open offers of the band (free places), 8 ranked list (pk, position,
@@ -390,7 +394,7 @@ def test_the_waitlist_runs_a_constant_number_of_queries(
 
 def test_the_csv_export_opens_in_german_excel(client, board, staff):
     client.force_login(staff)
-    response = client.get(reverse("staff:waitlist_csv", args=[board["facility"].slug]))
+    response = client.get(reverse("backoffice:waitlist_csv", args=[board["facility"].slug]))
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert "attachment" in response["Content-Disposition"]
     assert board["facility"].slug in response["Content-Disposition"]
@@ -409,7 +413,9 @@ def test_the_csv_export_opens_in_german_excel(client, board, staff):
 
 def test_the_csv_export_follows_the_filters_and_the_language(client, board, staff, in_english):
     client.force_login(staff)
-    response = client.get(reverse("staff:waitlist_csv", args=[board["facility"].slug]), {"state": "offered"})
+    response = client.get(
+        reverse("backoffice:waitlist_csv", args=[board["facility"].slug]), {"state": "offered"}
+    )
     lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
     assert lines[0].startswith("Position;Reference number;Child;Age band;Desired start;")
     assert len(lines) == 2
@@ -419,7 +425,7 @@ def test_the_csv_export_follows_the_filters_and_the_language(client, board, staf
 def test_the_csv_export_neutralises_formulas_typed_by_families(client, board, staff):
     Child.objects.filter(pk=board["waiting"].application.child_id).update(first_name="=HYPERLINK(1)")
     client.force_login(staff)
-    response = client.get(reverse("staff:waitlist_csv", args=[board["facility"].slug]))
+    response = client.get(reverse("backoffice:waitlist_csv", args=[board["facility"].slug]))
     content = b"".join(response.streaming_content).decode("utf-8-sig")
     assert ";'=HYPERLINK(1);" in content
 
@@ -468,7 +474,7 @@ def test_a_refusal_by_the_domain_is_shown_and_changes_nothing(client, board, sta
     third = candidate(board["facility"], 5)
     before = state()
     response = client.post(
-        reverse("staff:offer_make", args=[board["facility"].slug, third.application.public_id]), data
+        reverse("backoffice:offer_make", args=[board["facility"].slug, third.application.public_id]), data
     )
     assert response.status_code == 302
     assert texts(response) == ["There is no free place for this age band from that date."]
@@ -488,7 +494,9 @@ def test_only_our_own_pages_are_accepted_as_next(client, board, staff):
     url, data = ACTIONS["add_note"](board)
     client.force_login(staff)
     response = client.post(url, {**data, "next": "https://evil.example/"})
-    assert response["Location"] == reverse("staff:application", args=[board["waiting"].application.public_id])
+    assert response["Location"] == reverse(
+        "backoffice:application", args=[board["waiting"].application.public_id]
+    )
 
 
 def test_an_offer_of_another_facility_cannot_be_withdrawn_through_ours(client, board, staff):
@@ -496,7 +504,9 @@ def test_an_offer_of_another_facility_cannot_be_withdrawn_through_ours(client, b
     CapacityFactory(facility=elsewhere, age_band=AgeBand.THREE_TO_SCHOOL)
     foreign = offers.make_offer(wish=candidate(elsewhere, 10), start_date=START, by=None)
     client.force_login(staff)
-    response = client.post(reverse("staff:offer_withdraw", args=[board["facility"].slug, foreign.public_id]))
+    response = client.post(
+        reverse("backoffice:offer_withdraw", args=[board["facility"].slug, foreign.public_id])
+    )
     assert response.status_code == 404
     foreign.refresh_from_db()
     assert foreign.status == OfferStatus.OPEN
@@ -508,12 +518,12 @@ def test_an_offer_of_another_facility_cannot_be_withdrawn_through_ours(client, b
 def test_the_application_page_shows_internal_notes_to_staff_only(client, board, staff, parent, in_english):
     application = board["waiting"].application
     client.force_login(staff)
-    client.post(reverse("staff:note_add", args=[application.public_id]), {"text": "Rückruf am Montag."})
-    html = client.get(reverse("staff:application", args=[application.public_id])).content.decode()
+    client.post(reverse("backoffice:note_add", args=[application.public_id]), {"text": "Rückruf am Montag."})
+    html = client.get(reverse("backoffice:application", args=[application.public_id])).content.decode()
     assert "Rückruf am Montag." in html
     assert "internal" in html
     client.force_login(parent)
-    assert "Rückruf am Montag." not in client.get(reverse("application_list")).content.decode()
+    assert "Rückruf am Montag." not in client.get(reverse("parents:application_list")).content.decode()
 
 
 def test_staff_of_a_facility_the_family_did_not_choose_cannot_open_the_application(client, board):
@@ -521,7 +531,9 @@ def test_staff_of_a_facility_the_family_did_not_choose_cannot_open_the_applicati
     outsider = StaffMembershipFactory(facility=FacilityFactory()).user
     client.force_login(outsider)
     assert (
-        client.get(reverse("staff:application", args=[board["waiting"].application.public_id])).status_code
+        client.get(
+            reverse("backoffice:application", args=[board["waiting"].application.public_id])
+        ).status_code
         == 404
     )
 
@@ -530,8 +542,8 @@ def test_drafts_stay_hidden_from_staff(client, facility, staff):
     draft = ApplicationFactory(status=ApplicationStatus.DRAFT, submitted_at=None)
     WishFactory(application=draft, facility=facility)
     client.force_login(staff)
-    assert client.get(reverse("staff:application", args=[draft.public_id])).status_code == 404
-    url = reverse("staff:offer_make", args=[facility.slug, draft.public_id])
+    assert client.get(reverse("backoffice:application", args=[draft.public_id])).status_code == 404
+    url = reverse("backoffice:offer_make", args=[facility.slug, draft.public_id])
     assert (
         client.post(url, {"start_date": START.isoformat(), "answer_by": DEADLINE.isoformat()}).status_code
         == 404

@@ -8,10 +8,10 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from childcare import capacity
+from childcare.admissions import offers
 from childcare.errors import DomainError
+from childcare.facilities import capacity
 from childcare.models import AgeBand, Offer, OfferStatus, Placement
-from childcare.services import offers
 from tests.factories import ApplicationFactory, CapacityFactory, GuardianshipFactory, UserFactory, WishFactory
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]

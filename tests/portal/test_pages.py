@@ -45,7 +45,7 @@ def test_facility_page_shows_the_facts(client):
 def test_unknown_or_inactive_facility_is_404(client):
     hidden = FacilityFactory(is_active=False)
     assert client.get(hidden.get_absolute_url()).status_code == 404
-    assert client.get(reverse("facility_detail", kwargs={"slug": "gibt-es-nicht"})).status_code == 404
+    assert client.get(reverse("parents:facility_detail", kwargs={"slug": "gibt-es-nicht"})).status_code == 404
 
 
 def test_layout_has_skip_link_landmarks_and_german_default(client):
@@ -85,6 +85,6 @@ def test_unknown_url_is_a_404_not_a_500(client):
 
 def test_staff_see_the_staff_area_link_and_parents_do_not(client, staff, parent):
     client.force_login(parent)
-    assert reverse("staff:facilities") not in client.get(reverse("home")).content.decode()
+    assert reverse("backoffice:facilities") not in client.get(reverse("home")).content.decode()
     client.force_login(staff)
-    assert reverse("staff:facilities") in client.get(reverse("home")).content.decode()
+    assert reverse("backoffice:facilities") in client.get(reverse("home")).content.decode()

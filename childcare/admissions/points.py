@@ -1,0 +1,80 @@
+"""Stored points for wishes, recomputed in bulk whenever their inputs change."""
+
+import datetime
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from childcare.admissions.priority import WishFacts, wish_points
+from childcare.models import Guardianship, Placement, PlacementStatus, PriorityPolicy, Wish, WishStatus
+
+BATCH_SIZE = 1000
+
+
+def _sibling_facilities(child_ids: set[int]) -> dict[int, set[int]]:
+    """For each child, the facilities where a brother or sister (same guardian) has an active place."""
+    guardians = Guardianship.objects.filter(child_id__in=child_ids).values_list("child_id", "user_id")
+    users_of: dict[int, set[int]] = {}
+    for child_id, user_id in guardians:
+        users_of.setdefault(child_id, set()).add(user_id)
+    all_users = set().union(*users_of.values()) if users_of else set()
+    children_of: dict[int, set[int]] = {}
+    for child_id, user_id in Guardianship.objects.filter(user_id__in=all_users).values_list(
+        "child_id", "user_id"
+    ):
+        children_of.setdefault(user_id, set()).add(child_id)
+    placed = Placement.objects.filter(
+        status=PlacementStatus.ACTIVE,
+        child_id__in=set().union(*children_of.values()) if children_of else set(),
+    ).values_list("child_id", "facility_id")
+    facilities_of_child: dict[int, set[int]] = {}
+    for child_id, facility_id in placed:
+        facilities_of_child.setdefault(child_id, set()).add(facility_id)
+    result: dict[int, set[int]] = {}
+    for child_id, users in users_of.items():
+        siblings = set().union(*(children_of.get(user, set()) for user in users)) - {child_id}
+        result[child_id] = (
+            set().union(*(facilities_of_child.get(s, set()) for s in siblings)) if siblings else set()
+        )
+    return result
+
+
+def recompute_points(*, wishes: QuerySet[Wish] | None = None, today: datetime.date | None = None) -> int:
+    """Recompute points, explanation and sibling flag of the given wishes (default: all open ones).
+
+    Writes with bulk updates in batches, never one save per wish. Returns how many wishes changed.
+    """
+    today = today or timezone.localdate()
+    policy = PriorityPolicy.load().as_points_policy()
+    if wishes is None:
+        wishes = Wish.objects.filter(status__in=(WishStatus.ACTIVE, WishStatus.OFFERED))
+    wishes = wishes.select_related("application__child").order_by("pk")
+    rows = list(wishes)
+    siblings = _sibling_facilities({wish.application.child_id for wish in rows})
+    changed = []
+    for wish in rows:
+        application = wish.application
+        sibling = wish.facility_id in siblings.get(application.child_id, set())
+        points, explanation = wish_points(
+            policy,
+            WishFacts(
+                resides_in_municipality=application.resides_in_municipality,
+                guardians_working_or_training=application.guardians_working_or_training,
+                single_parent=application.single_parent,
+                hardship_referral=application.hardship_referral,
+                sibling_at_facility=sibling,
+                birth_date=application.child.birth_date,
+                start_date=application.desired_start_date or today,
+                submitted_on=timezone.localdate(application.submitted_at)
+                if application.submitted_at
+                else None,
+            ),
+            today=today,
+        )
+        if (points, explanation, sibling) != (wish.points, wish.points_explanation, wish.sibling_at_facility):
+            wish.points, wish.points_explanation, wish.sibling_at_facility = points, explanation, sibling
+            changed.append(wish)
+    Wish.objects.bulk_update(
+        changed, ["points", "points_explanation", "sibling_at_facility"], batch_size=BATCH_SIZE
+    )
+    return len(changed)

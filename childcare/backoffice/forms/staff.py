@@ -1,0 +1,127 @@
+"""Forms of the staff pages: waitlist filters and one form per action on a candidate."""
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from childcare.admissions.waitlist_actions import MAX_BULK_OFFERS
+from childcare.models import AgeBand
+from childcare.parents.forms.children import DateInput
+
+MAX_CARE_HOURS = 60
+MAX_TEXT = 4000
+
+STATE_ALL = "all"
+STATE_ACTIVE = "active"
+STATE_OFFERED = "offered"
+STATES = [
+    (STATE_ALL, _("All on the waitlist")),
+    (STATE_ACTIVE, _("Waiting for an offer")),
+    (STATE_OFFERED, _("Offer open")),
+]
+
+
+class MonthInput(forms.DateInput):
+    input_type = "month"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m", **kwargs)
+
+
+class WaitlistFilterForm(forms.Form):
+    """The waitlist's filters; values travel in the URL so a filtered list can be bookmarked and shared."""
+
+    age_band = forms.ChoiceField(label=_("Age band"), choices=AgeBand.choices, required=False)
+    state = forms.ChoiceField(label=_("State"), choices=STATES, required=False)
+    start_month = forms.DateField(
+        label=_("Desired start in"),
+        required=False,
+        input_formats=["%Y-%m"],
+        widget=MonthInput(),
+        error_messages={"invalid": _("Enter a month as YYYY-MM, e.g. 2026-08.")},
+    )
+
+
+def end_of_day(day: datetime.date) -> datetime.datetime:
+    """The last second of ``day`` in the portal's time zone: what "answer by" a date means."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(23, 59, 59)))
+
+
+class OfferTermsForm(forms.Form):
+    """Start date and answer deadline of an offer."""
+
+    start_date = forms.DateField(label=_("Start date"), widget=DateInput())
+    answer_by = forms.DateField(
+        label=_("Answer by"),
+        widget=DateInput(),
+        help_text=_("The family can accept until the end of this day."),
+    )
+
+    def clean_start_date(self):
+        start = self.cleaned_data["start_date"]
+        if start < timezone.localdate():
+            raise forms.ValidationError(_("The start date must not be in the past."))
+        return start
+
+    def clean_answer_by(self):
+        day = self.cleaned_data["answer_by"]
+        if day < timezone.localdate():
+            raise forms.ValidationError(_("The deadline must not be in the past."))
+        return day
+
+    @property
+    def expires_at(self) -> datetime.datetime:
+        return end_of_day(self.cleaned_data["answer_by"])
+
+
+class OfferNextForm(OfferTermsForm):
+    """Offer places to the next ``count`` candidates of one age band at once."""
+
+    age_band = forms.ChoiceField(label=_("Age band"), choices=AgeBand.choices)
+    count = forms.IntegerField(
+        label=_("Number of offers"),
+        min_value=1,
+        max_value=MAX_BULK_OFFERS,
+        help_text=_("Never more than there are free places from the start date."),
+    )
+
+    field_order = ["age_band", "count", "start_date", "answer_by"]
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The family will see this reason."),
+        error_messages={"required": _("Please give a reason; the family will see it.")},
+    )
+
+
+class PlacementForm(forms.Form):
+    """A place agreed outside the portal (e.g. by phone), recorded so the waitlist stays true."""
+
+    start_date = forms.DateField(label=_("Start date"), widget=DateInput())
+    care_hours_per_week = forms.IntegerField(
+        label=_("Care scope (hours per week)"),
+        required=False,
+        min_value=1,
+        max_value=MAX_CARE_HOURS,
+        help_text=_("Leave empty to use the hours the family asked for."),
+    )
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label=_("Internal note"),
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Only staff and the municipal office see notes; the family does not."),
+        error_messages={"required": _("Please write a note.")},
+    )
+
+
+class ConfirmForm(forms.Form):
+    """No fields: the button press is the confirmation."""

@@ -1,0 +1,95 @@
+"""What every staff page shares: lookups that answer 404 to outsiders, going back, running one action."""
+
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from childcare import permissions
+from childcare.errors import DomainError
+from childcare.models import (
+    Application,
+    ApplicationEvent,
+    ApplicationStatus,
+    Facility,
+    Offer,
+    Wish,
+)
+
+# --- lookups: each one asks the permissions module and answers 404 to outsiders ---
+
+
+def staff_facility(request, slug: str) -> Facility:
+    facility = Facility.objects.filter(slug=slug).first()
+    if facility is None or not permissions.is_facility_staff(request.user, facility):
+        raise Http404
+    return facility
+
+
+def candidate(request, slug: str, public_id) -> Wish:
+    """The wish of application ``public_id`` for the facility ``slug``, if the user works there."""
+    facility = staff_facility(request, slug)
+    wish = (
+        Wish.objects.select_related("application__child", "facility")
+        .filter(facility=facility, application__public_id=public_id)
+        .exclude(application__status=ApplicationStatus.DRAFT)
+        .first()
+    )
+    if wish is None:
+        raise Http404
+    return wish
+
+
+def staff_application(request, public_id, *, details: bool = False) -> Application:
+    """A submitted application the user may see as staff: one of its wishes is for their facility.
+
+    Guardians are not let in here even for their own child: this page shows internal notes.
+    """
+    applications = Application.objects.select_related("child").prefetch_related(
+        Prefetch("wishes", queryset=Wish.objects.select_related("facility").order_by("rank"))
+    )
+    if details:
+        applications = applications.prefetch_related(
+            Prefetch(
+                "offers", queryset=Offer.objects.select_related("wish__facility").order_by("-created_at")
+            ),
+            Prefetch("events", queryset=ApplicationEvent.objects.select_related("actor", "wish__facility")),
+        )
+    application = applications.filter(public_id=public_id).exclude(status=ApplicationStatus.DRAFT).first()
+    if application is None:
+        raise Http404
+    user = request.user
+    if not permissions.is_municipal_office(user) and not any(
+        permissions.is_facility_staff(user, wish.facility) for wish in application.wishes.all()
+    ):
+        raise Http404
+    return application
+
+
+def waitlist_url(facility: Facility, age_band: str) -> str:
+    return f"{reverse('backoffice:waitlist', args=[facility.slug])}?{urlencode({'age_band': age_band})}"
+
+
+# --- "Meine Einrichtungen" ---
+
+
+def posted(request):
+    return request.POST if request.method == "POST" else None
+
+
+def act(request, *, form, perform, back: str, context: dict):
+    """Show ``form``; on a valid POST run ``perform`` (one service call, returning the success text).
+
+    A domain refusal is shown as a message; either way the user returns to ``back``.
+    """
+    if request.method == "POST" and form.is_valid():
+        try:
+            success = perform()
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, success)
+        return redirect(back)
+    return render(request, "childcare/staff/action.html", {**context, "form": form, "back": back})

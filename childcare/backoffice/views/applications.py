@@ -1,0 +1,263 @@
+"""The actions staff take on a waitlist: offer, reject, record a placement, withdraw, offer the next N, notes.
+
+Every action first asks ``childcare.permissions`` (through the lookups), calls one service and goes back.
+"""
+
+import datetime
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from childcare.admissions import explanations
+from childcare.admissions import offers as offer_services
+from childcare.admissions import waitlist_actions as services
+from childcare.backoffice.forms import staff as forms
+from childcare.backoffice.views.access import (
+    act,
+    candidate,
+    posted,
+    staff_application,
+    staff_facility,
+    waitlist_url,
+)
+from childcare.backoffice.views.waitlists import facility_bands
+from childcare.errors import DomainError
+from childcare.models import (
+    AgeBand,
+    Offer,
+    Wish,
+)
+from childcare.web import back_url
+
+
+def _offer_initial(wish: Wish) -> dict:
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    desired = wish.application.desired_start_date
+    return {
+        "start_date": desired if desired and desired >= tomorrow else tomorrow,
+        "answer_by": offer_services.default_deadline().date(),
+    }
+
+
+@login_required
+def offer_make(request, slug, public_id):
+    wish = candidate(request, slug, public_id)
+    form = forms.OfferTermsForm(posted(request), initial=_offer_initial(wish))
+
+    def perform():
+        offer_services.make_offer(
+            wish=wish, start_date=form.cleaned_data["start_date"], expires_at=form.expires_at, by=request.user
+        )
+        return _("The place was offered for %(reference)s. The family has been notified.") % {
+            "reference": wish.application.reference
+        }
+
+    return act(
+        request,
+        form=form,
+        perform=perform,
+        back=back_url(request, waitlist_url(wish.facility, wish.age_band)),
+        context={
+            "title": _("Offer a place"),
+            "intro": _("The family is notified at once and can accept until the end of the deadline day."),
+            "submit": _("Make the offer"),
+            "wish": wish,
+            "facility": wish.facility,
+        },
+    )
+
+
+@login_required
+def wish_reject(request, slug, public_id):
+    wish = candidate(request, slug, public_id)
+    form = forms.RejectForm(posted(request))
+
+    def perform():
+        services.reject_wish(wish=wish, by=request.user, reason=form.cleaned_data["reason"])
+        return _("The wish of %(reference)s was rejected. The family can read the reason.") % {
+            "reference": wish.application.reference
+        }
+
+    return act(
+        request,
+        form=form,
+        perform=perform,
+        back=back_url(request, waitlist_url(wish.facility, wish.age_band)),
+        context={
+            "title": _("Reject the wish"),
+            "intro": _("The child leaves this facility's waitlist. The family is told, with your reason."),
+            "submit": _("Reject"),
+            "danger": True,
+            "wish": wish,
+            "facility": wish.facility,
+        },
+    )
+
+
+@login_required
+def placement_record(request, slug, public_id):
+    wish = candidate(request, slug, public_id)
+    form = forms.PlacementForm(posted(request), initial={"start_date": _offer_initial(wish)["start_date"]})
+
+    def perform():
+        services.record_placement(
+            wish=wish,
+            by=request.user,
+            start_date=form.cleaned_data["start_date"],
+            care_hours_per_week=form.cleaned_data["care_hours_per_week"],
+        )
+        return _("The placement for %(reference)s was recorded.") % {"reference": wish.application.reference}
+
+    return act(
+        request,
+        form=form,
+        perform=perform,
+        back=back_url(request, waitlist_url(wish.facility, wish.age_band)),
+        context={
+            "title": _("Record a placement"),
+            "intro": _(
+                "For a place agreed outside the portal. The child gets the place at once; "
+                "the family's other wishes end."
+            ),
+            "submit": _("Record the placement"),
+            "wish": wish,
+            "facility": wish.facility,
+        },
+    )
+
+
+@login_required
+def offer_withdraw(request, slug, public_id):
+    facility = staff_facility(request, slug)
+    offer = (
+        Offer.objects.select_related("wish__facility", "application__child")
+        .filter(public_id=public_id, wish__facility=facility)
+        .first()
+    )
+    if offer is None:
+        raise Http404
+
+    def perform():
+        offer_services.withdraw_offer(offer=offer, by=request.user)
+        return _("The offer for %(reference)s was withdrawn; the wish is back on the waitlist.") % {
+            "reference": offer.application.reference
+        }
+
+    return act(
+        request,
+        form=forms.ConfirmForm(posted(request)),
+        perform=perform,
+        back=back_url(request, waitlist_url(facility, offer.wish.age_band)),
+        context={
+            "title": _("Withdraw the offer"),
+            "intro": _("The family can no longer accept this offer. The wish goes back on the waitlist."),
+            "submit": _("Withdraw the offer"),
+            "danger": True,
+            "wish": offer.wish,
+            "offer": offer,
+            "facility": facility,
+        },
+    )
+
+
+@login_required
+def offer_next(request, slug):
+    facility = staff_facility(request, slug)
+    bands, _places = facility_bands(facility)
+    age_band = request.GET.get("age_band") if request.GET.get("age_band") in AgeBand.values else None
+    deadline = offer_services.default_deadline().date()
+    form = forms.OfferNextForm(
+        posted(request),
+        initial={
+            "age_band": age_band or (bands[0] if bands else AgeBand.UNDER_THREE),
+            "count": 1,
+            "start_date": timezone.localdate() + datetime.timedelta(days=1),
+            "answer_by": deadline,
+        },
+    )
+
+    def perform():
+        offers = services.offer_next(
+            facility=facility,
+            age_band=form.cleaned_data["age_band"],
+            start_date=form.cleaned_data["start_date"],
+            by=request.user,
+            count=form.cleaned_data["count"],
+            expires_at=form.expires_at,
+        )
+        if not offers:
+            raise DomainError(_("No offer was made: no candidate on this list is waiting for one."))
+        return ngettext(
+            "%(count)s offer was made. The family has been notified.",
+            "%(count)s offers were made. The families have been notified.",
+            len(offers),
+        ) % {"count": len(offers)}
+
+    return act(
+        request,
+        form=form,
+        perform=perform,
+        back=back_url(request, waitlist_url(facility, form["age_band"].value() or AgeBand.UNDER_THREE)),
+        context={
+            "title": _("Offer the next places"),
+            "intro": _(
+                "The candidates at the top of the list who are waiting get an offer, "
+                "never more than there are free places."
+            ),
+            "submit": _("Make the offers"),
+            "facility": facility,
+        },
+    )
+
+
+# --- one application, as staff see it ---
+
+
+@login_required
+def application_detail(request, public_id):
+    """The application with all wishes, offers and the full timeline, internal notes included."""
+    application = staff_application(request, public_id, details=True)
+    for wish in application.wishes.all():
+        wish.explained = explanations.explain_points(wish.points_explanation)
+    timeline = [
+        {
+            "event": event,
+            "label": _("Internal note") if event.kind == "note" else explanations.event_label(event.kind),
+        }
+        for event in application.events.all()
+    ]
+    context = {
+        "application": application,
+        "timeline": timeline,
+        "note_form": forms.NoteForm(),
+        "status_sentence": explanations.status_sentence(application.status),
+    }
+    return render(request, "childcare/staff/application.html", context)
+
+
+@login_required
+def note_add(request, public_id):
+    application = staff_application(request, public_id)
+    form = forms.NoteForm(posted(request))
+
+    def perform():
+        services.add_note(application=application, by=request.user, text=form.cleaned_data["text"])
+        return _("The note was added. The family does not see it.")
+
+    return act(
+        request,
+        form=form,
+        perform=perform,
+        back=back_url(request, reverse("backoffice:application", args=[application.public_id])),
+        context={
+            "title": _("Add an internal note"),
+            "intro": _("Only staff and the municipal office see notes."),
+            "submit": _("Add the note"),
+            "application": application,
+        },
+    )

@@ -1,0 +1,61 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from childcare.admissions import children as services
+from childcare.admissions.selectors import child_for_guardian, children_of
+from childcare.errors import DomainError
+from childcare.models import Child
+from childcare.parents.forms.children import ChildForm
+
+
+def _own_child(request, public_id) -> Child:
+    try:
+        return child_for_guardian(user=request.user, public_id=public_id)
+    except Child.DoesNotExist:
+        raise Http404 from None
+
+
+@login_required
+def child_list(request):
+    children = children_of(request.user).prefetch_related("applications")
+    return render(request, "childcare/children/list.html", {"children": children})
+
+
+@login_required
+def child_create(request):
+    form = ChildForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        child = services.add_child(by=request.user, **form.cleaned_data)
+        messages.success(request, _("%(name)s was added.") % {"name": child.first_name})
+        return redirect(
+            "parents:application_start" if request.GET.get("next") == "apply" else "parents:child_list"
+        )
+    return render(request, "childcare/children/form.html", {"form": form, "child": None})
+
+
+@login_required
+def child_edit(request, public_id):
+    child = _own_child(request, public_id)
+    form = ChildForm(request.POST if request.method == "POST" else None, instance=child)
+    if request.method == "POST" and form.is_valid():
+        services.update_child(child=child, by=request.user, **form.cleaned_data)
+        messages.success(request, _("The details of %(name)s were saved.") % {"name": child.first_name})
+        return redirect("parents:child_list")
+    return render(request, "childcare/children/form.html", {"form": form, "child": child})
+
+
+@login_required
+def child_delete(request, public_id):
+    child = _own_child(request, public_id)
+    if request.method == "POST":
+        try:
+            services.remove_child(child=child, by=request.user)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("%(name)s was removed.") % {"name": child.first_name})
+        return redirect("parents:child_list")
+    return render(request, "childcare/children/confirm_delete.html", {"child": child})

@@ -1,0 +1,84 @@
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+from django.templatetags.static import static
+from django.utils import timezone
+
+from childcare.facilities.search import MORE_FILTERS, facility_availability, search_facilities
+from childcare.facilities.selectors import facility_detail as select_facility
+from childcare.models import Facility, PortalSettings
+from childcare.parents.basket import basket
+
+RESULTS_PER_PAGE = 20
+
+
+def _map_context(page, location) -> dict:
+    """What map.js draws: the facilities on this page (the list stays the primary content)."""
+    if not settings.MAP_TILE_URL:
+        return {}
+    return {
+        "map_tile_url": settings.MAP_TILE_URL,
+        "map_tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+        "map_icons": {
+            "icon": static("vendor/leaflet/images/marker-icon.png"),
+            "icon2x": static("vendor/leaflet/images/marker-icon-2x.png"),
+            "shadow": static("vendor/leaflet/images/marker-shadow.png"),
+        },
+        "map_data": {
+            "origin": (
+                {"lat": location.latitude, "lon": location.longitude, "label": location.label}
+                if location
+                else None
+            ),
+            "facilities": [
+                {
+                    "name": result.facility.name,
+                    "url": result.facility.get_absolute_url(),
+                    "lat": float(result.facility.latitude),
+                    "lon": float(result.facility.longitude),
+                }
+                for result in page
+            ],
+        },
+    }
+
+
+def _basket_context(request, portal) -> dict:
+    """The visitor's wish list; reading it costs a query only once the visitor has a session."""
+    wishes = basket(request.session)
+    return {"basket": wishes, "basket_full": len(wishes) >= portal.max_wishes}
+
+
+def facility_search(request):
+    # The view passes the settings row on as ``portal_settings``, so the layout does not load it again.
+    portal = PortalSettings.load()
+    outcome = search_facilities(data=request.GET, portal=portal, today=timezone.localdate())
+    form = outcome.form
+    page = Paginator(outcome.results, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "portal_settings": portal,
+        "search": outcome,
+        "form": form,
+        "page_obj": page,
+        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1),
+        "more_filters_open": any(form[name].value() or form[name].errors for name in MORE_FILTERS),
+        **_basket_context(request, portal),
+        **_map_context(page, outcome.location),
+    }
+    return render(request, "childcare/search.html", context)
+
+
+def facility_detail(request, slug):
+    try:
+        facility = select_facility(slug=slug)
+    except Facility.DoesNotExist:
+        raise Http404 from None
+    portal = PortalSettings.load()
+    context = {
+        "portal_settings": portal,
+        "facility": facility,
+        "availability": facility_availability(facility=facility, today=timezone.localdate()),
+        **_basket_context(request, portal),
+    }
+    return render(request, "childcare/facility_detail.html", context)

@@ -1,0 +1,58 @@
+"""A guardian invites a second adult; the invited person accepts while signed in with that address."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from childcare.admissions import proofs as services
+from childcare.admissions.selectors import child_for_guardian
+from childcare.errors import DomainError
+from childcare.models import Child, GuardianInvitation
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=gettext_lazy("E-mail address of the other guardian"))
+
+
+@login_required
+def guardian_invite(request, public_id):
+    try:
+        child = child_for_guardian(user=request.user, public_id=public_id)
+    except Child.DoesNotExist:
+        raise Http404 from None
+    form = InviteForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.invite_guardian(child=child, by=request.user, email=form.cleaned_data["email"])
+        except DomainError as error:
+            form.add_error("email", error.message)
+        else:
+            messages.success(request, _("The invitation was sent."))
+            return redirect("parents:child_list")
+    return render(request, "childcare/children/invite.html", {"form": form, "child": child})
+
+
+@login_required
+def invitation_accept(request, public_id):
+    invitation = (
+        GuardianInvitation.objects.select_related("child", "invited_by")
+        .filter(public_id=public_id, email=request.user.email.lower(), accepted_at__isnull=True)
+        .first()
+    )
+    if invitation is None:
+        raise Http404
+    if request.method == "POST":
+        try:
+            services.accept_invitation(invitation=invitation, by=request.user)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request, _("You can now see and manage %(name)s.") % {"name": invitation.child.first_name}
+            )
+        return redirect("parents:child_list")
+    return render(request, "childcare/children/invitation_accept.html", {"invitation": invitation})

@@ -1,0 +1,99 @@
+"""Uploading, listing and downloading the proofs attached to an application."""
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from childcare import permissions
+from childcare.admissions import proofs as services
+from childcare.admissions.selectors import application_for_guardian
+from childcare.errors import DomainError
+from childcare.models import Application, ApplicationDocument
+
+CRITERION_LABELS = {
+    "residence": gettext_lazy("Proof of residence"),
+    "employment": gettext_lazy("Proof of employment or training"),
+    "single_parent": gettext_lazy("Proof of being a single parent"),
+    "hardship": gettext_lazy("Youth-office referral"),
+    "integration": gettext_lazy("Proof of integration need"),
+    "other": gettext_lazy("Other document"),
+}
+
+
+class UploadForm(forms.Form):
+    criterion = forms.ChoiceField(
+        label=gettext_lazy("What does the document prove?"), choices=CRITERION_LABELS.items()
+    )
+    file = forms.FileField(label=gettext_lazy("File"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _("PDF, JPEG or PNG, at most %(size)s.") % {
+            "size": filesizeformat(settings.UPLOAD_MAX_BYTES)
+        }
+
+
+@require_POST
+@login_required
+def document_upload(request, public_id):
+    try:
+        application = application_for_guardian(user=request.user, public_id=public_id)
+    except Application.DoesNotExist:
+        raise Http404 from None
+    form = UploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    else:
+        try:
+            services.attach_document(
+                application=application,
+                by=request.user,
+                criterion=form.cleaned_data["criterion"],
+                upload=form.cleaned_data["file"],
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("The document was uploaded."))
+    return redirect("parents:application_step_criteria", application.public_id)
+
+
+def _document(request, public_id) -> ApplicationDocument:
+    document = (
+        ApplicationDocument.objects.select_related("application__child").filter(public_id=public_id).first()
+    )
+    if document is None or not permissions.can_view_application(request.user, document.application):
+        raise Http404
+    return document
+
+
+@login_required
+def document_download(request, public_id):
+    document = _document(request, public_id)
+    response = FileResponse(document.file.open("rb"), content_type=document.content_type)
+    response["Content-Disposition"] = f'attachment; filename="document-{document.public_id}"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_POST
+@login_required
+def document_delete(request, public_id):
+    document = _document(request, public_id)
+    try:
+        services.remove_document(document=document, by=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The document was removed."))
+    return redirect("parents:application_step_criteria", document.application.public_id)
