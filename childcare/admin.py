@@ -15,12 +15,12 @@ from childcare.models import (
     Guardianship,
     Offer,
     Placement,
-    PortalSettings,
     PriorityPolicy,
     Provider,
     StaffMembership,
     Wish,
 )
+from portal.admin import SingletonAdmin
 
 
 @admin.register(Provider)
@@ -176,21 +176,6 @@ class StaffMembershipAdmin(admin.ModelAdmin):
     search_fields = ("user__email", "facility__name")
     list_select_related = ("user", "facility")
     raw_id_fields = ("user", "facility")
-
-
-class SingletonAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return not self.model.objects.exists()
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(PortalSettings)
-class PortalSettingsAdmin(SingletonAdmin):
-    list_display = ("municipality_name", "max_wishes", "offer_window_days", "updated_at")
-    search_fields = ("municipality_name",)
-    list_filter = ("max_wishes",)
 
 
 @admin.register(PriorityPolicy)

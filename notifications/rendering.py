@@ -16,8 +16,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from childcare.models import PortalSettings
 from notifications.kinds import NotificationKind
+from portal.models import PortalSettings
 
 SUBJECT_MAX_LENGTH = 255
 _BLANK_LINES = re.compile(r"\n{3,}")

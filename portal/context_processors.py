@@ -1,6 +1,6 @@
 from django.utils.functional import SimpleLazyObject
 
-from childcare.models import PortalSettings
+from portal.models import PortalSettings
 
 
 def portal(request):

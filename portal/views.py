@@ -1,7 +1,7 @@
 from django.shortcuts import render
 
 from childcare.facilities.selectors import facility_list
-from childcare.models import PortalSettings
+from portal.models import PortalSettings
 
 
 def home(request):

@@ -12,6 +12,7 @@ from childcare import permissions
 from childcare.admissions.events import record_event
 from childcare.admissions.messages import tell_guardians
 from childcare.admissions.points import recompute_points
+from childcare.age import age_band_on
 from childcare.errors import DomainError
 from childcare.models import (
     Application,
@@ -20,10 +21,10 @@ from childcare.models import (
     Child,
     Facility,
     OfferStatus,
-    PortalSettings,
     Wish,
     WishStatus,
 )
+from portal.models import PortalSettings
 
 CRITERIA = (
     "resides_in_municipality",
@@ -53,7 +54,7 @@ def facility_problems(
     One query for all facilities together.
     """
     portal = portal or PortalSettings.load()
-    band = portal.age_band_on(child.birth_date, start_date)
+    band = age_band_on(child.birth_date, start_date, **portal.school_calendar)
     with_places = set(
         Capacity.objects.filter(
             facility__in=[f.pk for f in facilities], age_band=band, places__gt=0
@@ -115,7 +116,7 @@ def _check_dates(start_date: datetime.date | None, care_hours: int | None) -> No
 def _refresh_age_bands(application: Application, portal: PortalSettings) -> None:
     if application.desired_start_date is None:
         return
-    band = portal.age_band_on(application.child.birth_date, application.desired_start_date)
+    band = age_band_on(application.child.birth_date, application.desired_start_date, **portal.school_calendar)
     wishes = list(application.wishes.filter(status=WishStatus.ACTIVE).select_related("facility"))
     problem = _first_problem([wish.facility for wish in wishes], application, portal)
     if problem:
@@ -200,7 +201,9 @@ def set_wishes(*, application: Application, by, facilities: Sequence[Facility]) 
         problem = _first_problem(facilities, application, portal)
         if problem:
             raise DomainError(problem)
-        band = portal.age_band_on(application.child.birth_date, application.desired_start_date)
+        band = age_band_on(
+            application.child.birth_date, application.desired_start_date, **portal.school_calendar
+        )
         existing = {wish.facility_id: wish for wish in application.wishes.all()}
         # Move every rank out of the way first so reordering never trips the unique rank constraint.
         application.wishes.update(rank=F("rank") + 100)

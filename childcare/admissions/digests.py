@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from childcare.admissions import waitlist
 from childcare.admissions.messages import tell_facility_staff, tell_guardians
-from childcare.models import Facility, PortalSettings, Wish
+from childcare.models import Facility, Wish
+from portal.models import PortalSettings
 
 
 def send_staff_digests(*, day: datetime.date | None = None) -> int:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from childcare import permissions
 from childcare.admissions.events import record_event
 from childcare.admissions.messages import tell_facility_staff, tell_guardians
+from childcare.age import school_entry_date
 from childcare.errors import DomainError
 from childcare.facilities import capacity
 from childcare.models import (
@@ -19,10 +20,10 @@ from childcare.models import (
     Offer,
     OfferStatus,
     Placement,
-    PortalSettings,
     Wish,
     WishStatus,
 )
+from portal.models import PortalSettings
 
 OFFERABLE_APPLICATION_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.WAITING)
 
@@ -128,7 +129,7 @@ def _placement_end(offer: Offer) -> datetime.date | None:
     """Krippe and Kindergarten places end at school entry; a Hort place stays open-ended."""
     if offer.wish.age_band == AgeBand.SCHOOL:
         return None
-    return PortalSettings.load().school_entry_for(offer.application.child.birth_date)
+    return school_entry_date(offer.application.child.birth_date, **PortalSettings.load().school_calendar)
 
 
 def accept_offer(*, offer: Offer, by) -> Placement:

@@ -14,7 +14,8 @@ from childcare.admissions.events import record_event
 from childcare.admissions.messages import tell_guardians
 from childcare.admissions.offers import expire_offer
 from childcare.admissions.reconfirmation import confirmation_path
-from childcare.models import Application, ApplicationStatus, Offer, OfferStatus, PortalSettings, WishStatus
+from childcare.models import Application, ApplicationStatus, Offer, OfferStatus, WishStatus
+from portal.models import PortalSettings
 
 WAITING = (ApplicationStatus.SUBMITTED, ApplicationStatus.WAITING)
 

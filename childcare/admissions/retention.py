@@ -19,9 +19,9 @@ from childcare.models import (
     Child,
     Placement,
     PlacementStatus,
-    PortalSettings,
 )
 from notifications.models import OutboxMessage
+from portal.models import PortalSettings
 
 ANONYMOUS = "–"
 

@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 from django.db.models import Exists, OuterRef, Q, Subquery
 
-from childcare.age import has_legal_entitlement
+from childcare.age import age_band_on, has_legal_entitlement, school_entry_date
 from childcare.facilities.capacity import Occupancy, free_places_on, occupancies_by_band
 from childcare.facilities.search import AGE_BAND_ORDER
 from childcare.models import (
@@ -24,9 +24,9 @@ from childcare.models import (
     OfferStatus,
     Placement,
     PlacementStatus,
-    PortalSettings,
     Wish,
 )
+from portal.models import PortalSettings
 
 PLANNING_MONTHS = 12
 # Open and waiting for a place; drafts are not a registered need yet.
@@ -111,7 +111,7 @@ def _school_entry_ends(
             occupancies.remove(Occupancy(start, None))
         except ValueError:  # created between the two reads; the next page load counts it
             continue
-        school_entry = portal.school_entry_for(birth_date)
+        school_entry = school_entry_date(birth_date, **portal.school_calendar)
         if school_entry > start:
             occupancies.append(Occupancy(start, school_entry))
 
@@ -241,7 +241,7 @@ def unmet_demand(
     for district, desired_start, birth_date in applications:
         if not has_legal_entitlement(birth_date, desired_start):
             continue
-        count = counts[district or "", portal.age_band_on(birth_date, desired_start)]
+        count = counts[district or "", age_band_on(birth_date, desired_start, **portal.school_calendar)]
         count[0] += 1
         count[1] += desired_start < today
     rows = [

@@ -16,6 +16,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from childcare.admissions.points import recompute_points
+from childcare.age import age_band_on
 from childcare.demo.data import (
     APPLICATIONS,
     CITY,
@@ -48,7 +49,6 @@ from childcare.models import (
     Offer,
     OfferStatus,
     Placement,
-    PortalSettings,
     PriorityPolicy,
     Provider,
     StaffMembership,
@@ -56,7 +56,7 @@ from childcare.models import (
     Wish,
     WishStatus,
 )
-from portal.models import User
+from portal.models import PortalSettings, User
 
 
 def demo_accounts() -> list[DemoAccount]:
@@ -262,7 +262,7 @@ def _seed_wishes(
         ApplicationStatus.OFFERED: (WishStatus.OFFERED, WishStatus.ACTIVE),
         ApplicationStatus.PLACED: (WishStatus.ACCEPTED, WishStatus.INACTIVE),
     }.get(spec.status, (WishStatus.ACTIVE, WishStatus.ACTIVE))
-    band = portal.age_band_on(application.child.birth_date, application.desired_start_date)
+    band = age_band_on(application.child.birth_date, application.desired_start_date, **portal.school_calendar)
     return Wish.objects.bulk_create(
         [
             Wish(

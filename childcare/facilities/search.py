@@ -13,6 +13,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from childcare.age import age_band_on
 from childcare.facilities.capacity import Occupancy, free_places_on, occupancies_by_band
 from childcare.facilities.geo import Location, LocationError, resolve_location
 from childcare.facilities.selectors import facility_list
@@ -25,9 +26,9 @@ from childcare.models import (
     FacilityLanguage,
     FacilityType,
     Language,
-    PortalSettings,
     ProviderKind,
 )
+from portal.models import PortalSettings
 
 SORT_BY_NAME = "name"
 SORT_BY_DISTANCE = "distance"
@@ -144,7 +145,7 @@ class SearchForm(forms.Form):
             if start < birth_date:
                 self.add_error("start", _("The desired start is before the date of birth."))
             else:
-                data["age_band"] = self.portal.age_band_on(birth_date, start)
+                data["age_band"] = age_band_on(birth_date, start, **self.portal.school_calendar)
         if data.get("sort") == SORT_BY_DISTANCE and data.get("near") is None and not self.has_error("near"):
             self.add_error("near", _("Enter your postcode to sort by distance."))
         return data

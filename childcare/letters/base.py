@@ -44,7 +44,8 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from childcare.models import Application, Facility, PortalSettings
+from childcare.models import Application, Facility
+from portal.models import PortalSettings
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FONT = "DejaVuSans"

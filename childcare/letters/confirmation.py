@@ -20,7 +20,8 @@ from childcare.letters.base import (
     para,
     rich,
 )
-from childcare.models import Placement, PlacementStatus, PortalSettings
+from childcare.models import Placement, PlacementStatus
+from portal.models import PortalSettings
 
 
 class PlacementConfirmation(PdfDocument):

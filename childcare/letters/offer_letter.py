@@ -22,7 +22,8 @@ from childcare.letters.base import (
     rich,
     status_page_box,
 )
-from childcare.models import Offer, OfferStatus, PortalSettings
+from childcare.models import Offer, OfferStatus
+from portal.models import PortalSettings
 
 
 class OfferLetter(PdfDocument):

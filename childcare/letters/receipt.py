@@ -24,7 +24,8 @@ from childcare.letters.base import (
     para,
     status_page_box,
 )
-from childcare.models import Application, ApplicationStatus, PortalSettings, Wish
+from childcare.models import Application, ApplicationStatus, Wish
+from portal.models import PortalSettings
 
 
 def stated_criteria(application: Application, *, municipality: str) -> list[str]:

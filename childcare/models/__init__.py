@@ -14,7 +14,7 @@ from childcare.models.choices import (
     StaffRole,
     WishStatus,
 )
-from childcare.models.configuration import PortalSettings, PriorityPolicy
+from childcare.models.configuration import PriorityPolicy
 from childcare.models.documents import ApplicationDocument, GuardianInvitation
 from childcare.models.facilities import Capacity, Facility, FacilityConcept, FacilityLanguage, Provider
 from childcare.models.placements import Offer, Placement
@@ -44,7 +44,6 @@ __all__ = [
     "OfferStatus",
     "Placement",
     "PlacementStatus",
-    "PortalSettings",
     "PriorityPolicy",
     "Provider",
     "ProviderKind",

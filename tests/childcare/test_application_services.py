@@ -5,16 +5,9 @@ from django.utils import timezone
 
 from childcare.admissions import applications as services
 from childcare.errors import DomainError
-from childcare.models import (
-    AgeBand,
-    Application,
-    ApplicationStatus,
-    FacilityType,
-    PortalSettings,
-    Wish,
-    WishStatus,
-)
+from childcare.models import AgeBand, Application, ApplicationStatus, FacilityType, Wish, WishStatus
 from notifications.models import OutboxMessage
+from portal.models import PortalSettings
 from tests.factories import CapacityFactory, ChildFactory, FacilityFactory, GuardianshipFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("in_english")]

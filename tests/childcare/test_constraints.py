@@ -8,16 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import translation
 
-from childcare.models import (
-    ApplicationStatus,
-    Capacity,
-    Offer,
-    OfferStatus,
-    Placement,
-    PlacementStatus,
-    PortalSettings,
-    Wish,
-)
+from childcare.models import ApplicationStatus, Capacity, Offer, OfferStatus, Placement, PlacementStatus, Wish
+from portal.models import PortalSettings
 from tests.factories import (
     ApplicationFactory,
     CapacityFactory,

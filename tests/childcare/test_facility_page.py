@@ -7,7 +7,8 @@ import time_machine
 from django.urls import reverse
 from django.utils import translation
 
-from childcare.models import AgeBand, Concept, FacilityConcept, FacilityLanguage, Language, PortalSettings
+from childcare.models import AgeBand, Concept, FacilityConcept, FacilityLanguage, Language
+from portal.models import PortalSettings
 from tests.factories import CapacityFactory, FacilityFactory, OfferFactory, PlacementFactory, WishFactory
 
 D = datetime.date

@@ -5,15 +5,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from childcare.admissions import offers
-from childcare.models import (
-    AgeBand,
-    Application,
-    ApplicationEvent,
-    ApplicationStatus,
-    Child,
-    PortalSettings,
-    WishStatus,
-)
+from childcare.models import AgeBand, Application, ApplicationEvent, ApplicationStatus, Child, WishStatus
+from portal.models import PortalSettings
 from tests.factories import (
     ApplicationFactory,
     CapacityFactory,

@@ -6,7 +6,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from childcare.allocation import planning
-from childcare.models import AgeBand, ApplicationStatus, PlacementStatus, PortalSettings
+from childcare.models import AgeBand, ApplicationStatus, PlacementStatus
+from portal.models import PortalSettings
 from tests.factories import (
     ApplicationFactory,
     CapacityFactory,

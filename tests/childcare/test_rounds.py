@@ -14,9 +14,9 @@ from childcare.models import (
     Offer,
     OfferStatus,
     PlacementStatus,
-    PortalSettings,
 )
 from notifications.models import OutboxMessage
+from portal.models import PortalSettings
 from tests.factories import (
     ApplicationFactory,
     CapacityFactory,

@@ -18,9 +18,9 @@ from childcare.models import (
     FacilityLanguage,
     FacilityType,
     Language,
-    PortalSettings,
     ProviderKind,
 )
+from portal.models import PortalSettings
 from tests.factories import (
     CapacityFactory,
     FacilityFactory,

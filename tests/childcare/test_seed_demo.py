@@ -24,7 +24,6 @@ from childcare.models import (
     OfferStatus,
     Placement,
     PlacementStatus,
-    PortalSettings,
     PriorityPolicy,
     Provider,
     ProviderKind,
@@ -33,7 +32,7 @@ from childcare.models import (
     Wish,
     WishStatus,
 )
-from portal.models import User
+from portal.models import PortalSettings, User
 
 BANDS_BY_TYPE = {
     FacilityType.KITA: {AgeBand.UNDER_THREE, AgeBand.THREE_TO_SCHOOL},

@@ -15,10 +15,10 @@ from childcare.models import (
     Offer,
     OfferStatus,
     Placement,
-    PortalSettings,
     Wish,
     WishStatus,
 )
+from portal.models import PortalSettings
 from tests.factories import (
     ApplicationFactory,
     CapacityFactory,

@@ -1,9 +1,9 @@
 import pytest
 from django.template.loader import get_template
 
-from childcare.models import PortalSettings
 from notifications.kinds import KINDS
 from notifications.rendering import render_message
+from portal.models import PortalSettings
 from tests.factories import UserFactory
 from tests.notifications.conftest import CHILD_SURNAME
 

@@ -4,8 +4,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from childcare.models import PortalSettings
 from notifications.models import NotificationPreference, OutboxMessage
+from portal.models import PortalSettings
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

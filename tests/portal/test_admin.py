@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from childcare import models as childcare_models
 from notifications.models import OutboxMessage
-from portal.models import User
+from portal.models import PortalSettings, User
 from tests.factories import OfferFactory, PlacementFactory, StaffMembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +22,7 @@ DOMAIN_MODELS = [
     childcare_models.Placement,
     childcare_models.ApplicationEvent,
     childcare_models.PriorityPolicy,
-    childcare_models.PortalSettings,
+    PortalSettings,
     childcare_models.StaffMembership,
     OutboxMessage,
     User,

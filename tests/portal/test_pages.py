@@ -1,7 +1,8 @@
 import pytest
 from django.urls import reverse
 
-from childcare.models import AgeBand, PortalSettings
+from childcare.models import AgeBand
+from portal.models import PortalSettings
 from tests.factories import CapacityFactory, FacilityFactory
 
 pytestmark = pytest.mark.django_db

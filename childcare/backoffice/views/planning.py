@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from childcare import permissions
 from childcare.allocation import planning
 from childcare.backoffice.exports import csv_response
-from childcare.models import PortalSettings
+from portal.models import PortalSettings
 
 
 def municipal_office_required(view):

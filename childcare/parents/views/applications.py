@@ -21,13 +21,13 @@ from childcare.models import (
     ApplicationStatus,
     Facility,
     OfferStatus,
-    PortalSettings,
     PriorityPolicy,
     WishStatus,
 )
 from childcare.parents.basket import basket, clear_basket
 from childcare.parents.forms.applications import ChooseChildForm, CriteriaForm, StartForm, SubmitForm
 from childcare.parents.views import proofs
+from portal.models import PortalSettings
 
 STEPS = [
     ("parents:application_step_start", _("Start and care scope")),

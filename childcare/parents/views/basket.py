@@ -3,9 +3,10 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from childcare.models import Facility, PortalSettings
+from childcare.models import Facility
 from childcare.parents.basket import add_to_basket, basket, remove_from_basket
 from childcare.web import back_url
+from portal.models import PortalSettings
 
 
 @require_POST

@@ -7,8 +7,9 @@ from django.utils import timezone
 
 from childcare.facilities.search import MORE_FILTERS, facility_availability, search_facilities
 from childcare.facilities.selectors import facility_detail as select_facility
-from childcare.models import Facility, PortalSettings
+from childcare.models import Facility
 from childcare.parents.basket import basket
+from portal.models import PortalSettings
 
 RESULTS_PER_PAGE = 20
 
