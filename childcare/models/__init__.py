@@ -1,10 +1,15 @@
 from childcare.models.applications import Application, ApplicationEvent, Wish
 from childcare.models.children import Child, Guardianship
 from childcare.models.choices import (
+    LISTED_APPLICATION_STATUSES,
+    LISTED_WISH_STATUSES,
     OPEN_APPLICATION_STATUSES,
+    WAITING_APPLICATION_STATUSES,
+    ActorKind,
     AgeBand,
     ApplicationStatus,
     Concept,
+    EventKind,
     FacilityType,
     Language,
     Meals,
@@ -22,7 +27,12 @@ from childcare.models.rounds import AllocationRound
 from childcare.models.staff import StaffMembership
 
 __all__ = [
+    "LISTED_APPLICATION_STATUSES",
+    "LISTED_WISH_STATUSES",
     "OPEN_APPLICATION_STATUSES",
+    "WAITING_APPLICATION_STATUSES",
+    "ActorKind",
+    "EventKind",
     "AllocationRound",
     "AgeBand",
     "Application",

@@ -9,8 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from childcare.models.children import Child
 from childcare.models.choices import (
     OPEN_APPLICATION_STATUSES,
+    ActorKind,
     AgeBand,
     ApplicationStatus,
+    EventKind,
     WishStatus,
 )
 from childcare.models.facilities import Facility
@@ -157,7 +159,10 @@ class ApplicationEvent(models.Model):
         blank=True,
         related_name="+",
     )
-    kind = models.CharField(_("kind"), max_length=40)
+    actor_kind = models.CharField(
+        _("acted as"), max_length=16, choices=ActorKind.choices, default=ActorKind.SYSTEM
+    )
+    kind = models.CharField(_("kind"), max_length=40, choices=EventKind.choices)
     from_status = models.CharField(_("from"), max_length=16, blank=True)
     to_status = models.CharField(_("to"), max_length=16, blank=True)
     note = models.TextField(_("note"), blank=True)

@@ -75,12 +75,18 @@ class ApplicationStatus(models.TextChoices):
     CLOSED = "closed", pgettext_lazy("application status", "Closed")
 
 
+# The named status sets: declared here once, used by queries, transitions and pages.
+# Not ended: a child has at most one such application.
 OPEN_APPLICATION_STATUSES = (
     ApplicationStatus.DRAFT,
     ApplicationStatus.SUBMITTED,
     ApplicationStatus.WAITING,
     ApplicationStatus.OFFERED,
 )
+# Submitted and waiting for an offer: the family may still edit it, staff may offer a place.
+WAITING_APPLICATION_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.WAITING)
+# On the facilities' waitlists: waiting, or holding an open offer.
+LISTED_APPLICATION_STATUSES = (*WAITING_APPLICATION_STATUSES, ApplicationStatus.OFFERED)
 
 
 class WishStatus(models.TextChoices):
@@ -94,6 +100,10 @@ class WishStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", pgettext_lazy("wish status", "Withdrawn")
 
 
+# A wish that holds a place on its facility's waitlist.
+LISTED_WISH_STATUSES = (WishStatus.ACTIVE, WishStatus.OFFERED)
+
+
 class OfferStatus(models.TextChoices):
     OPEN = "open", pgettext_lazy("offer status", "Open")
     ACCEPTED = "accepted", pgettext_lazy("offer status", "Accepted")
@@ -105,6 +115,36 @@ class OfferStatus(models.TextChoices):
 class PlacementStatus(models.TextChoices):
     ACTIVE = "active", pgettext_lazy("placement status", "Active")
     CANCELLED = "cancelled", pgettext_lazy("placement status", "Cancelled")
+
+
+class EventKind(models.TextChoices):
+    """Every kind of entry an application's timeline knows; the label is what parents read."""
+
+    CREATED = "created", _("Application started")
+    SUBMITTED = "submitted", _("Application submitted")
+    EDITED = "edited", _("Application changed")
+    WITHDRAWN = "withdrawn", _("Application withdrawn")
+    EXPIRED = "expired", _("Application expired")
+    CLOSED = "closed", _("Application closed")
+    INTEREST_CONFIRMED = "interest_confirmed", _("Interest confirmed")
+    WISH_WITHDRAWN = "wish_withdrawn", _("Wish withdrawn")
+    WISH_REJECTED = "wish_rejected", _("Wish rejected by the facility")
+    OFFER_MADE = "offer_made", _("Offer received")
+    OFFER_ACCEPTED = "offer_accepted", _("Offer accepted")
+    OFFER_DECLINED = "offer_declined", _("Offer declined")
+    OFFER_EXPIRED = "offer_expired", _("Offer expired")
+    OFFER_WITHDRAWN = "offer_withdrawn", _("Offer withdrawn by the facility")
+    PLACEMENT_RECORDED = "placement_recorded", _("Place recorded by the facility")
+    NOTE = "note", _("Internal note")
+
+
+class ActorKind(models.TextChoices):
+    """Who acted, in the words the timeline uses."""
+
+    FAMILY = "family", _("You")
+    FACILITY = "facility", _("Facility")
+    OFFICE = "office", _("Municipal childcare office")
+    SYSTEM = "system", _("Automatically")
 
 
 class StaffRole(models.TextChoices):
