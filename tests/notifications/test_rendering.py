@@ -158,3 +158,22 @@ def test_portal_name_comes_from_the_portal_settings(case, parent):
     rendered = render_message(kind=KINDS["application_submitted"], recipient=parent, context=case)
     assert rendered.subject.startswith("[Kita-Navi] ")
     assert "Ihr Team vom Kita-Navi, Beispielheim" in rendered.body_text
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_each_registered_kind_renders_with_only_the_context_it_declares(kind, case, settings):
+    # A template that uses a name the kind does not declare shows the marker instead of failing quietly.
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "OPTIONS": {**settings.TEMPLATES[0]["OPTIONS"]}}]
+    settings.TEMPLATES[0]["OPTIONS"]["string_if_invalid"] = "UNDECLARED[%s]"
+    notification_kind = KINDS[kind]
+    context = {name: case[name] for name in notification_kind.context}
+    german, english = (
+        render_message(kind=notification_kind, recipient=UserFactory(language=language), context=context)
+        for language in ("de", "en")
+    )
+    for rendered in (german, english):
+        assert rendered.subject.strip() != "[Kita-Portal]"
+        assert rendered.body_text.strip()
+        assert rendered.body_html.strip()
+        assert "UNDECLARED" not in rendered.subject + rendered.body_text + rendered.body_html
+    assert german.subject != english.subject
