@@ -43,7 +43,4 @@ def announce_position_improvements() -> int:
 
 @shared_task
 def apply_data_retention() -> dict[str, int]:
-    return {
-        "children_anonymised": retention.anonymise_closed_records(),
-        "messages_deleted": retention.purge_old_messages(),
-    }
+    return {"children_anonymised": retention.anonymise_closed_records()}

@@ -1,7 +1,7 @@
 """Data retention: closed records lose their personal data after the configured period.
 
-Statistics survive (dates, age bands, facilities, statuses); names, notes, uploaded
-proofs and the texts of old messages do not.
+Statistics survive (dates, age bands, facilities, statuses); names, notes and uploaded
+proofs do not. Old messages are notifications' to purge (``notifications.retention``).
 """
 
 import datetime
@@ -20,7 +20,6 @@ from childcare.models import (
     Placement,
     PlacementStatus,
 )
-from notifications.models import OutboxMessage
 from portal.models import PortalSettings
 
 ANONYMOUS = "–"
@@ -56,13 +55,3 @@ def anonymise_closed_records(*, now: datetime.datetime | None = None) -> int:
             child.invitations.all().delete()
             count += 1
     return count
-
-
-def purge_old_messages(*, now: datetime.datetime | None = None) -> int:
-    """Delete sent or failed messages older than the retention period (their texts name children)."""
-    now = now or timezone.now()
-    cutoff = now - relativedelta(months=PortalSettings.load().retention_months)
-    deleted, _ = OutboxMessage.objects.filter(
-        status__in=(OutboxMessage.Status.SENT, OutboxMessage.Status.FAILED), created_at__lt=cutoff
-    ).delete()
-    return deleted
