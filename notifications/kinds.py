@@ -18,6 +18,8 @@ from django.utils.functional import Promise
 class Audience(StrEnum):
     PARENTS = "parents"
     STAFF = "staff"
+    # People written to by address who may have no account: no inbox, no preferences to show.
+    INVITEES = "invitees"
 
 
 @dataclass(frozen=True)

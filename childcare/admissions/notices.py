@@ -63,6 +63,12 @@ MESSAGE_KINDS = (
         Audience.STAFF,
         ("offer", "facility", "answer", "link"),
     ),
+    NotificationKind(
+        "guardian_invitation",
+        _("Invitation to manage a daycare application"),
+        Audience.INVITEES,
+        ("invitation", "child", "inviter", "link"),
+    ),
 )
 
 for kind in MESSAGE_KINDS:

@@ -31,10 +31,11 @@ def message_at(moment, key, status, **fields):
 def test_old_sent_and_failed_messages_are_deleted_recent_and_queued_ones_kept(parent):
     message_at(T0, "old-sent", "sent", recipient=parent)
     message_at(T0, "old-failed", "failed", recipient=parent)
+    message_at(T0, "old-to-an-address", "sent")
     message_at(T0, "old-queued", "queued", recipient=parent)
     message_at(T0 + datetime.timedelta(days=700), "recent", "sent", recipient=parent)
     with time_machine.travel(T0 + datetime.timedelta(days=740), tick=False):
-        assert retention.purge_old_messages() == 2
+        assert retention.purge_old_messages() == 3
         assert retention.purge_old_messages() == 0
     assert set(OutboxMessage.objects.values_list("dedupe_key", flat=True)) == {"old-queued", "recent"}
 
