@@ -43,4 +43,7 @@ def announce_position_improvements() -> int:
 
 @shared_task
 def apply_data_retention() -> dict[str, int]:
-    return {"children_anonymised": retention.anonymise_closed_records()}
+    return {
+        "children_anonymised": retention.anonymise_closed_records(),
+        "orphaned_proof_files_removed": retention.remove_orphaned_proof_files(),
+    }

@@ -1,5 +1,7 @@
 """Proofs attached to an application, and invitations for a second guardian."""
 
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -53,8 +55,28 @@ def remove_document(*, document: ApplicationDocument, by) -> None:
         raise DomainError(_("You are not a guardian of this child."))
     if document.application.status not in EDITABLE:
         raise DomainError(_("This application can no longer be changed."))
-    document.file.delete(save=False)
-    document.delete()
+    with transaction.atomic():
+        document.delete()
+        delete_files_on_commit([document.file.name])
+
+
+def delete_files_on_commit(names: Iterable[str]) -> None:
+    """Delete stored proof files once the transaction that removes their rows has committed.
+
+    A rolled-back removal keeps the files with their rows. A deletion that fails after the
+    commit leaves an orphan, which the nightly retention run removes.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("Proof files are deleted after the commit of the transaction removing their rows")
+    names = [name for name in names if name]
+    storage = ApplicationDocument._meta.get_field("file").storage
+
+    def delete_files():
+        for name in names:
+            storage.delete(name)
+
+    # robust: the rows are gone for good by now, so a storage error must not fail the request.
+    transaction.on_commit(delete_files, robust=True)
 
 
 def invite_guardian(*, child: Child, by, email: str) -> GuardianInvitation:
