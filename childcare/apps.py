@@ -7,4 +7,6 @@ class ChildcareConfig(AppConfig):
     verbose_name = _("Childcare")
 
     def ready(self):
-        from childcare.letters import attachments  # noqa: F401  (registers the PDF renderers for e-mails)
+        # Registering with notifications: the PDF renderers for e-mails and the kinds of message sent.
+        from childcare.admissions import notices  # noqa: F401
+        from childcare.letters import attachments  # noqa: F401

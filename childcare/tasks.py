@@ -45,5 +45,5 @@ def announce_position_improvements() -> int:
 def apply_data_retention() -> dict[str, int]:
     return {
         "children_anonymised": retention.anonymise_closed_records(),
-        "messages_deleted": retention.purge_old_messages(),
+        "orphaned_proof_files_removed": retention.remove_orphaned_proof_files(),
     }

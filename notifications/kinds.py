@@ -1,20 +1,25 @@
-"""Every kind of message the portal sends, in one place.
+"""The kinds of message the portal sends, registered by the apps that send them.
 
 A kind names its templates (``templates/notifications/<name>/``), the context a caller must
 pass, and whether the recipient may switch its e-mails off. Transactional kinds report a
 change to the recipient's own case and always go out; optional kinds are conveniences.
+The app that owns a kind registers it when it is ready, e.g.::
+
+    register_kind(NotificationKind("parcel_arrived", _("Parcel arrived"), Audience.PARENTS, ("link",)))
 """
 
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
 
 
 class Audience(StrEnum):
     PARENTS = "parents"
     STAFF = "staff"
+    # People written to by address who may have no account: no inbox, no preferences to show.
+    INVITEES = "invitees"
 
 
 @dataclass(frozen=True)
@@ -31,72 +36,25 @@ class UnknownNotificationKind(LookupError):
     pass
 
 
-_APPLICATION = ("application", "child", "link")
-_OFFER = ("offer", "application", "child", "facility", "link")
+# Filled by register_kind() from the apps' ready(); in registration order, which the preferences page keeps.
+KINDS: dict[str, NotificationKind] = {}
 
-KINDS: dict[str, NotificationKind] = {
-    kind.name: kind
-    for kind in (
-        NotificationKind("application_submitted", _("Application received"), Audience.PARENTS, _APPLICATION),
-        NotificationKind("application_edited", _("Application changed"), Audience.PARENTS, _APPLICATION),
-        NotificationKind(
-            "wish_rejected",
-            _("Wish rejected by a facility"),
-            Audience.PARENTS,
-            (*_APPLICATION, "facility", "reason"),
-        ),
-        NotificationKind("offer_made", _("Place offered"), Audience.PARENTS, _OFFER),
-        NotificationKind("offer_reminder", _("Reminder to answer an offer"), Audience.PARENTS, _OFFER),
-        NotificationKind("offer_expired", _("Offer expired"), Audience.PARENTS, _OFFER),
-        NotificationKind(
-            "offer_accepted",
-            _("Place accepted"),
-            Audience.PARENTS,
-            ("offer", "placement", "child", "facility", "link"),
-        ),
-        NotificationKind(
-            "reconfirmation_request",
-            _("Request to confirm an application"),
-            Audience.PARENTS,
-            (*_APPLICATION, "deadline"),
-        ),
-        NotificationKind("application_expired", _("Application expired"), Audience.PARENTS, _APPLICATION),
-        NotificationKind(
-            "allocation_result",
-            _("Result of the allocation round"),
-            Audience.PARENTS,
-            (*_APPLICATION, "facility"),
-        ),
-        NotificationKind(
-            "waitlist_position_improved",
-            _("Better position on a waiting list"),
-            Audience.PARENTS,
-            (*_APPLICATION, "facility", "position", "total"),
-            optional=True,
-            enabled_by_default=False,
-        ),
-        NotificationKind(
-            "staff_new_applications_digest",
-            _("Summary of new applications for your facility"),
-            Audience.STAFF,
-            ("facility", "count", "link"),
-            optional=True,
-        ),
-        NotificationKind(
-            "staff_offer_answered",
-            _("A family answered an offer"),
-            Audience.STAFF,
-            ("offer", "facility", "answer", "link"),
-        ),
-    )
-}
+
+def register_kind(kind: NotificationKind) -> NotificationKind:
+    """Make ``kind`` known to notify() and the preferences page; a second kind of that name is an error."""
+    if KINDS.get(kind.name, kind) is not kind:
+        raise ImproperlyConfigured(f"Two notification kinds named {kind.name!r}")
+    KINDS[kind.name] = kind
+    return kind
 
 
 def get_kind(name: str) -> NotificationKind:
     try:
         return KINDS[name]
     except KeyError:
-        raise UnknownNotificationKind(f"No notification kind {name!r}; see notifications/kinds.py") from None
+        raise UnknownNotificationKind(
+            f"No notification kind {name!r} is registered; the app sending it must call register_kind()"
+        ) from None
 
 
 def optional_kinds(*, audiences: set[Audience]) -> list[NotificationKind]:

@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 class OutboxMessage(models.Model):
     """An e-mail written in the same transaction as the change it reports, sent afterwards.
 
+    A message goes to a user (and shows in their inbox) or, without ``recipient``, only to
+    ``to_email``, for a person who has no account yet.
     The unique ``dedupe_key`` makes writing the same message twice impossible; the
     status machine (queued → sending → sent | failed) makes sending it twice a no-op.
     While a row is ``sending``, ``next_attempt_at`` is the end of the sender's lease: a
@@ -26,7 +28,12 @@ class OutboxMessage(models.Model):
         settings.AUTH_USER_MODEL,
         verbose_name=_("recipient"),
         on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="outbox_messages",
+        help_text=_(
+            "Empty for a person without an account, e.g. an invited guardian: e-mail only, no inbox."
+        ),
     )
     to_email = models.EmailField(_("to"))
     kind = models.CharField(_("kind"), max_length=64)
@@ -57,6 +64,10 @@ class OutboxMessage(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(status="sent") | models.Q(sent_at__isnull=False),
                 name="outbox_sent_has_time",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(recipient__isnull=False) | ~models.Q(to_email=""),
+                name="outbox_has_recipient_or_address",
             ),
         ]
         indexes = [

@@ -32,17 +32,23 @@ class RenderedMessage:
     body_html: str
 
 
-def language_of(recipient) -> str:
+def supported_language(code: str) -> str:
     supported = {code for code, _name in settings.LANGUAGES}
-    return recipient.language if recipient.language in supported else settings.LANGUAGE_CODE
+    return code if code in supported else settings.LANGUAGE_CODE
 
 
 def absolute_url(path_or_url: str) -> str:
     return f"{settings.SITE_URL}{path_or_url}" if path_or_url.startswith("/") else path_or_url
 
 
-def render_message(*, kind: NotificationKind, recipient, context: Mapping) -> RenderedMessage:
-    """Render one kind for one recipient; every name the kind declares must be in ``context``."""
+def render_message(
+    *, kind: NotificationKind, context: Mapping, recipient=None, language: str = ""
+) -> RenderedMessage:
+    """Render one kind in the language of ``recipient`` (a user) or, without one, in ``language``.
+
+    Every name the kind declares must be in ``context``. Without a recipient the e-mail leaves
+    out the links to the inbox and the preferences: there is no account to sign in to.
+    """
     missing = [name for name in kind.context if name not in context]
     if missing:
         raise ValueError(f"Notification {kind.name!r} needs context {', '.join(missing)}")
@@ -57,7 +63,7 @@ def render_message(*, kind: NotificationKind, recipient, context: Mapping) -> Re
     }
     if "link" in context:
         full_context["link"] = absolute_url(str(context["link"]))
-    language = language_of(recipient)
+    language = supported_language(recipient.language if recipient is not None else language)
     with translation.override(language):
         subject = " ".join(_render_text(f"notifications/{kind.name}/subject.txt", full_context).split())
         subject = f"[{portal_settings.portal_name}] {subject}"[:SUBJECT_MAX_LENGTH]

@@ -21,28 +21,39 @@ Status = OutboxMessage.Status
 
 
 def notify(
-    *, recipient, kind: str, dedupe_key: str, context: dict, attachments: Sequence[dict] = ()
+    *,
+    recipient=None,
+    kind: str,
+    dedupe_key: str,
+    context: dict,
+    attachments: Sequence[dict] = (),
+    to_email: str = "",
+    language: str = "",
 ) -> OutboxMessage | None:
-    """Write one message of ``kind`` to ``recipient`` in the caller's transaction, sent after commit.
+    """Write one message of ``kind`` in the caller's transaction, sent after commit.
 
-    The same ``dedupe_key`` again returns the existing message and writes nothing. An optional
-    kind the recipient switched off writes nothing and returns None; transactional kinds always
-    go out. ``context`` must hold the names the kind declares in ``notifications.kinds``;
-    ``attachments`` are ``{"kind": ..., "object_id": ...}`` entries rendered at send time.
+    It goes to ``recipient`` (a user, who also finds it in the inbox) or, for a person without
+    an account, to ``to_email`` in ``language`` (e-mail only). The same ``dedupe_key`` again
+    returns the existing message and writes nothing. An optional kind the user switched
+    off writes nothing and returns None; transactional kinds always go out. ``context`` must
+    hold the names the kind declares; ``attachments`` are ``{"kind": ..., "object_id": ...}``
+    entries rendered at send time.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("notify() must run inside the transaction of the change it reports")
+    _check_addressee(recipient=recipient, to_email=to_email, language=language)
     notification_kind = get_kind(kind)
     for spec in attachments:
         validate_attachment_spec(spec)
-    if not email_enabled(user=recipient, kind=notification_kind):
+    if recipient is not None and not email_enabled(user=recipient, kind=notification_kind):
         return None
     existing = OutboxMessage.objects.filter(dedupe_key=dedupe_key).first()
     if existing is not None:
         return existing
-    rendered = render_message(kind=notification_kind, recipient=recipient, context=context)
+    rendered = render_message(kind=notification_kind, recipient=recipient, language=language, context=context)
     return queue_email(
         recipient=recipient,
+        to_email=to_email,
         kind=kind,
         language=rendered.language,
         subject=rendered.subject,
@@ -63,13 +74,15 @@ def queue_email(
     body_html: str = "",
     language: str = "",
     attachments: Sequence[dict] = (),
+    to_email: str = "",
 ) -> OutboxMessage:
     """Write one already rendered message; writing the same ``dedupe_key`` again changes nothing."""
+    _check_addressee(recipient=recipient, to_email=to_email, language=language)
     message, created = OutboxMessage.objects.get_or_create(
         dedupe_key=dedupe_key,
         defaults={
             "recipient": recipient,
-            "to_email": recipient.email,
+            "to_email": recipient.email if recipient is not None else to_email,
             "kind": kind,
             "language": language or recipient.language,
             "subject": subject,
@@ -81,6 +94,14 @@ def queue_email(
     if created:
         transaction.on_commit(lambda: enqueue_delivery(message.pk))
     return message
+
+
+def _check_addressee(*, recipient, to_email: str, language: str) -> None:
+    # A user's address and language come from the account; a person without one needs both given.
+    if recipient is not None and to_email:
+        raise ValueError("A message goes to a user or to an address, not both")
+    if recipient is None and not (to_email and language):
+        raise ValueError("A message without a recipient user needs to_email and language")
 
 
 def mark_read(*, message: OutboxMessage) -> None:

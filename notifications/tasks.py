@@ -3,7 +3,7 @@ import contextlib
 from celery import shared_task
 from django import db
 
-from notifications import delivery, sweeper
+from notifications import delivery, retention, sweeper
 from notifications.dispatch import enqueue_delivery
 
 
@@ -33,3 +33,10 @@ def sweep_outbox() -> None:
     """Every minute (beat): hand over rows the broker lost and rows whose sender died."""
     with _reconnect_after_database_errors():
         sweeper.sweep_outbox()
+
+
+@shared_task(ignore_result=True)
+def purge_old_messages() -> int:
+    """Nightly (beat): delete sent and failed messages older than the retention period."""
+    with _reconnect_after_database_errors():
+        return retention.purge_old_messages()

@@ -226,6 +226,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         # A sweep that waited longer than its interval is replaced by the next one, not piled up.
         "options": {"expires": 55},
     },
+    "notifications-purge-old-messages": {
+        "task": "notifications.tasks.purge_old_messages",
+        "schedule": crontab(hour=1, minute=45),
+    },
 }
 
 # Outbox delivery: retries of temporary SMTP errors back off base, 2 x base, 4 x base ... up to the cap;

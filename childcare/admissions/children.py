@@ -4,8 +4,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from childcare import permissions
+from childcare.admissions.proofs import delete_files_on_commit
 from childcare.errors import DomainError
-from childcare.models import ApplicationStatus, Child, Guardianship, PlacementStatus
+from childcare.models import ApplicationDocument, ApplicationStatus, Child, Guardianship, PlacementStatus
 
 
 def add_child(*, by, **fields) -> Child:
@@ -26,7 +27,10 @@ def update_child(*, child: Child, by, **fields) -> Child:
 
 
 def remove_child(*, child: Child, by) -> None:
-    """Remove a child and its drafts; refused while an application runs or a place exists."""
+    """Remove a child and its drafts; refused while an application runs or a place exists.
+
+    The drafts' proof files are deleted after the commit, so a rolled-back removal keeps them.
+    """
     if not permissions.is_guardian(by, child):
         raise DomainError(_("You are not a guardian of this child."))
     with transaction.atomic():
@@ -38,4 +42,6 @@ def remove_child(*, child: Child, by) -> None:
             raise DomainError(
                 _("This child has a submitted application or a place. Withdraw the application first.")
             )
+        proofs = ApplicationDocument.objects.filter(application__child=child)
+        delete_files_on_commit(list(proofs.values_list("file", flat=True)))
         child.delete()

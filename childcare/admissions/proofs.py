@@ -1,10 +1,11 @@
 """Proofs attached to an application, and invitations for a second guardian."""
 
+from collections.abc import Iterable
+
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from childcare import permissions
@@ -18,6 +19,7 @@ from childcare.models import (
     GuardianInvitation,
     Guardianship,
 )
+from notifications.services import notify
 
 DOCUMENT_CRITERIA = ("residence", "employment", "single_parent", "hardship", "integration", "other")
 MAX_DOCUMENTS = 10
@@ -53,29 +55,59 @@ def remove_document(*, document: ApplicationDocument, by) -> None:
         raise DomainError(_("You are not a guardian of this child."))
     if document.application.status not in EDITABLE:
         raise DomainError(_("This application can no longer be changed."))
-    document.file.delete(save=False)
-    document.delete()
+    with transaction.atomic():
+        document.delete()
+        delete_files_on_commit([document.file.name])
+
+
+def delete_files_on_commit(names: Iterable[str]) -> None:
+    """Delete stored proof files once the transaction that removes their rows has committed.
+
+    A rolled-back removal keeps the files with their rows. A deletion that fails after the
+    commit leaves an orphan, which the nightly retention run removes.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("Proof files are deleted after the commit of the transaction removing their rows")
+    names = [name for name in names if name]
+    storage = ApplicationDocument._meta.get_field("file").storage
+
+    def delete_files():
+        for name in names:
+            storage.delete(name)
+
+    # robust: the rows are gone for good by now, so a storage error must not fail the request.
+    transaction.on_commit(delete_files, robust=True)
 
 
 def invite_guardian(*, child: Child, by, email: str) -> GuardianInvitation:
-    """Invite another adult to see and manage this child; the e-mail goes out after the commit."""
+    """Invite another adult to see and manage this child; the e-mail is written with the invitation.
+
+    The invited person may have no account yet, so the message goes to the address, in the
+    inviter's language, and appears in nobody's inbox.
+    """
     if not permissions.is_guardian(by, child):
         raise DomainError(_("You are not a guardian of this child."))
     email = email.strip().lower()
     if child.guardianships.filter(user__email__iexact=email).exists():
         raise DomainError(_("This person is already a guardian of the child."))
-    try:
-        with transaction.atomic():
-            invitation = GuardianInvitation.objects.create(child=child, email=email, invited_by=by)
-    except IntegrityError:
-        raise DomainError(_("This address has already been invited.")) from None
-    link = f"{settings.SITE_URL}/einladungen/{invitation.public_id}/"
-    with translation.override(by.language):
-        subject = _("Invitation to manage a daycare application")
-        body = render_to_string(
-            "childcare/children/invitation_email.txt", {"invitation": invitation, "link": link, "inviter": by}
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                invitation = GuardianInvitation.objects.create(child=child, email=email, invited_by=by)
+        except IntegrityError:
+            raise DomainError(_("This address has already been invited.")) from None
+        notify(
+            to_email=email,
+            language=by.language,
+            kind="guardian_invitation",
+            dedupe_key=f"guardian_invitation:{invitation.public_id}",
+            context={
+                "invitation": invitation,
+                "child": child,
+                "inviter": by,
+                "link": settings.SITE_URL + reverse("parents:invitation_accept", args=[invitation.public_id]),
+            },
         )
-    transaction.on_commit(lambda: send_mail(subject, body, None, [email]))
     return invitation
 
 

@@ -1,16 +1,19 @@
 """Data retention: closed records lose their personal data after the configured period.
 
-Statistics survive (dates, age bands, facilities, statuses); names, notes, uploaded
-proofs and the texts of old messages do not.
+Statistics survive (dates, age bands, facilities, statuses); names, notes and uploaded
+proofs do not. Old messages are notifications' to purge (``notifications.retention``).
+Proof files that no row refers to any more are removed as well.
 """
 
 import datetime
+from collections.abc import Iterator
 
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from childcare.admissions.proofs import delete_files_on_commit
 from childcare.models import (
     OPEN_APPLICATION_STATUSES,
     Application,
@@ -20,10 +23,13 @@ from childcare.models import (
     Placement,
     PlacementStatus,
 )
-from notifications.models import OutboxMessage
 from portal.models import PortalSettings
 
 ANONYMOUS = "–"
+# Where proofs are stored (ApplicationDocument.file's upload_to); nothing else lives below it.
+PROOFS_FOLDER = "documents"
+# An upload is written to storage before its row commits; a day old, a file without a row is an orphan.
+ORPHAN_MIN_AGE = datetime.timedelta(days=1)
 
 
 def anonymise_closed_records(*, now: datetime.datetime | None = None) -> int:
@@ -45,9 +51,9 @@ def anonymise_closed_records(*, now: datetime.datetime | None = None) -> int:
     count = 0
     for child in children:
         with transaction.atomic():
-            for document in ApplicationDocument.objects.filter(application__child=child):
-                document.file.delete(save=False)
-                document.delete()
+            proofs = ApplicationDocument.objects.filter(application__child=child)
+            delete_files_on_commit(list(proofs.values_list("file", flat=True)))
+            proofs.delete()
             ApplicationEvent.objects.filter(application__child=child).update(note="")
             Application.objects.filter(child=child).update(single_parent=False, hardship_referral=False)
             child.first_name = child.last_name = ANONYMOUS
@@ -58,11 +64,29 @@ def anonymise_closed_records(*, now: datetime.datetime | None = None) -> int:
     return count
 
 
-def purge_old_messages(*, now: datetime.datetime | None = None) -> int:
-    """Delete sent or failed messages older than the retention period (their texts name children)."""
+def remove_orphaned_proof_files(*, now: datetime.datetime | None = None) -> int:
+    """Delete stored proof files older than a day that no document row refers to; returns how many.
+
+    They are left by a deletion that failed after its commit or an upload whose transaction
+    rolled back. Files younger than a day are kept: their upload may still be committing.
+    """
     now = now or timezone.now()
-    cutoff = now - relativedelta(months=PortalSettings.load().retention_months)
-    deleted, _ = OutboxMessage.objects.filter(
-        status__in=(OutboxMessage.Status.SENT, OutboxMessage.Status.FAILED), created_at__lt=cutoff
-    ).delete()
-    return deleted
+    storage = ApplicationDocument._meta.get_field("file").storage
+    # Read before listing: a row committed meanwhile belongs to a file too young to be removed.
+    referenced = set(ApplicationDocument.objects.values_list("file", flat=True).iterator())
+    removed = 0
+    for name in _stored_files(storage, PROOFS_FOLDER):
+        if name not in referenced and storage.get_modified_time(name) <= now - ORPHAN_MIN_AGE:
+            storage.delete(name)
+            removed += 1
+    return removed
+
+
+def _stored_files(storage, folder: str) -> Iterator[str]:
+    if not storage.exists(folder):
+        return
+    directories, files = storage.listdir(folder)
+    for file in files:
+        yield f"{folder}/{file}"
+    for directory in directories:
+        yield from _stored_files(storage, f"{folder}/{directory}")

@@ -1,9 +1,12 @@
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.urls import reverse
 
+from childcare.admissions import proofs
 from childcare.models import ApplicationDocument, ApplicationStatus, GuardianInvitation, Guardianship
+from notifications.models import OutboxMessage
 from tests.factories import ApplicationFactory, UserFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("in_english")]
@@ -112,3 +115,39 @@ def test_inviting_twice_or_from_outside_is_refused(client, parent, child, other_
         == 404
     )
     assert GuardianInvitation.objects.count() == 1
+
+
+def test_the_invitation_goes_through_the_outbox_to_the_invited_address(parent, child):
+    parent.language = "en"
+    parent.save()
+    invitation = proofs.invite_guardian(child=child, by=parent, email=" Partner@Example.org ")
+    message = OutboxMessage.objects.get()
+    assert message.dedupe_key == f"guardian_invitation:{invitation.public_id}"
+    assert (message.recipient, message.to_email, message.language) == (None, "partner@example.org", "en")
+    assert message.status == OutboxMessage.Status.SENT
+    link = "http://127.0.0.1:8000" + reverse("parents:invitation_accept", args=[invitation.public_id])
+    assert link.endswith(f"/einladungen/{invitation.public_id}/")
+    [email] = mail.outbox
+    assert email.to == ["partner@example.org"]
+    assert link in email.body
+    assert f'href="{link}"' in email.alternatives[0].content
+
+
+def test_a_rolled_back_invitation_writes_and_sends_nothing(parent, child):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        proofs.invite_guardian(child=child, by=parent, email="partner@example.org")
+        assert OutboxMessage.objects.count() == 1  # written with the invitation, in its transaction
+        raise RuntimeError("the request failed after the invitation")
+    assert not GuardianInvitation.objects.exists()
+    assert not OutboxMessage.objects.exists()
+    assert mail.outbox == []
+
+
+def test_the_invitation_shows_in_nobodys_inbox(client, parent, child):
+    proofs.invite_guardian(child=child, by=parent, email="partner@example.org")
+    partner = UserFactory(email="partner@example.org")
+    for user in (parent, partner):
+        client.force_login(user)
+        response = client.get(reverse("notifications:inbox"))
+        assert list(response.context["page"]) == []
+    assert OutboxMessage.objects.get().recipient is None

@@ -5,8 +5,7 @@ import time_machine
 
 from childcare.admissions import retention
 from childcare.models import ApplicationStatus, Child, PlacementStatus
-from notifications.models import OutboxMessage
-from tests.factories import ApplicationFactory, ChildFactory, PlacementFactory, UserFactory
+from tests.factories import ApplicationFactory, ChildFactory, PlacementFactory
 
 pytestmark = pytest.mark.django_db
 T0 = datetime.datetime(2024, 1, 10, 9, 0, tzinfo=datetime.UTC)
@@ -50,27 +49,3 @@ def test_a_place_that_ended_long_ago_does_not_keep_the_data():
         assert retention.anonymise_closed_records() >= 1
     child.refresh_from_db()
     assert child.first_name == "–"
-
-
-def test_old_sent_messages_are_deleted_recent_and_queued_ones_kept():
-    user = UserFactory()
-
-    def message(key, status):
-        return OutboxMessage.objects.create(
-            recipient=user,
-            to_email=user.email,
-            kind="test",
-            language="de",
-            subject="S",
-            body_text="Mia",
-            dedupe_key=key,
-            status=status,
-            sent_at=T0 if status == "sent" else None,
-        )
-
-    at(T0, lambda: message("old-sent", "sent"))
-    at(T0, lambda: message("old-queued", "queued"))
-    at(T0 + datetime.timedelta(days=700), lambda: message("recent", "sent"))
-    with time_machine.travel(T0 + datetime.timedelta(days=740), tick=False):
-        assert retention.purge_old_messages() == 1
-    assert set(OutboxMessage.objects.values_list("dedupe_key", flat=True)) == {"old-queued", "recent"}

@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from childcare.models import GuardianInvitation
 from notifications import attachments
 from tests.factories import (
     ApplicationFactory,
@@ -32,6 +33,9 @@ def case(parent):
         expires_at=timezone.make_aware(datetime.datetime(2027, 3, 15, 18, 0)),
     )
     placement = PlacementFactory(child=child, facility=facility, start_date=datetime.date(2027, 8, 2))
+    invitation = GuardianInvitation.objects.create(
+        child=child, email="partner@example.org", invited_by=parent
+    )
     return {
         "application": application,
         "child": child,
@@ -45,6 +49,8 @@ def case(parent):
         "total": 17,
         "count": 2,
         "answer": "accepted",
+        "invitation": invitation,
+        "inviter": parent,
     }
 
 

@@ -185,3 +185,19 @@ def test_backoff_doubles_up_to_the_cap(settings):
     settings.OUTBOX_RETRY_BASE_SECONDS = 30
     settings.OUTBOX_RETRY_MAX_SECONDS = 200
     assert [retry_delay(attempts=n).total_seconds() for n in range(1, 6)] == [30, 60, 120, 200, 200]
+
+
+def test_a_message_without_a_user_is_delivered_to_its_stored_address(clock):
+    message = OutboxMessage.objects.create(
+        to_email="partner@example.org",
+        kind="guardian_invitation",
+        language="en",
+        subject="Invitation",
+        body_text="Hello",
+        dedupe_key="invitation:1",
+        next_attempt_at=NOW,
+    )
+    assert deliver_message(message_id=message.pk).outcome is Outcome.SENT
+    [email] = mail.outbox
+    assert email.to == ["partner@example.org"]
+    assert email.extra_headers["Content-Language"] == "en"

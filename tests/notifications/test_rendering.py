@@ -1,7 +1,7 @@
 import pytest
 from django.template.loader import get_template
 
-from notifications.kinds import KINDS
+from notifications.kinds import KINDS, Audience
 from notifications.rendering import render_message
 from portal.models import PortalSettings
 from tests.factories import UserFactory
@@ -54,7 +54,18 @@ EXPECTED_SUBJECTS = {
         "Angebot angenommen: Kita Sonnenblume & Co, Antrag {ref}",
         "Offer accepted: Kita Sonnenblume & Co, application {ref}",
     ),
+    "guardian_invitation": (
+        "Einladung zur Verwaltung eines Kita-Antrags",
+        "Invitation to manage a daycare application",
+    ),
 }
+
+
+def render_in(language, *, kind, context):
+    """As notify() would: to a user in that language, or to an address for kinds meant for invitees."""
+    if kind.audience == Audience.INVITEES:
+        return render_message(kind=kind, language=language, context=context)
+    return render_message(kind=kind, recipient=UserFactory(language=language), context=context)
 
 
 def test_every_kind_has_subject_text_and_html_templates():
@@ -67,10 +78,7 @@ def test_every_kind_has_subject_text_and_html_templates():
 @pytest.mark.parametrize("kind", sorted(KINDS))
 def test_each_kind_renders_in_german_and_english(kind, case):
     reference = case["application"].reference
-    german, english = (
-        render_message(kind=KINDS[kind], recipient=UserFactory(language=language), context=case)
-        for language in ("de", "en")
-    )
+    german, english = (render_in(language, kind=KINDS[kind], context=case) for language in ("de", "en"))
     expected_de, expected_en = EXPECTED_SUBJECTS[kind]
     assert german.subject == "[Kita-Portal] " + expected_de.format(ref=reference)
     assert english.subject == "[Kita-Portal] " + expected_en.format(ref=reference)
@@ -158,3 +166,21 @@ def test_portal_name_comes_from_the_portal_settings(case, parent):
     rendered = render_message(kind=KINDS["application_submitted"], recipient=parent, context=case)
     assert rendered.subject.startswith("[Kita-Navi] ")
     assert "Ihr Team vom Kita-Navi, Beispielheim" in rendered.body_text
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_each_registered_kind_renders_with_only_the_context_it_declares(kind, case, settings):
+    # A template that uses a name the kind does not declare shows the marker instead of failing quietly.
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "OPTIONS": {**settings.TEMPLATES[0]["OPTIONS"]}}]
+    settings.TEMPLATES[0]["OPTIONS"]["string_if_invalid"] = "UNDECLARED[%s]"
+    notification_kind = KINDS[kind]
+    context = {name: case[name] for name in notification_kind.context}
+    german, english = (
+        render_in(language, kind=notification_kind, context=context) for language in ("de", "en")
+    )
+    for rendered in (german, english):
+        assert rendered.subject.strip() != "[Kita-Portal]"
+        assert rendered.body_text.strip()
+        assert rendered.body_html.strip()
+        assert "UNDECLARED" not in rendered.subject + rendered.body_text + rendered.body_html
+    assert german.subject != english.subject

@@ -1,6 +1,7 @@
 import pytest
 from django.core import mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from notifications.kinds import UnknownNotificationKind
 from notifications.models import OutboxMessage
@@ -167,3 +168,45 @@ def test_retry_failed_messages_gives_fresh_attempts(parent):
     assert message.attempts == 1
     assert len(mail.outbox) == sent_before + 1
     assert retry_failed_messages(message_ids=[message.pk]) == 0  # only failed ones
+
+
+def test_a_message_to_an_address_is_sent_there_and_shows_in_no_inbox(parent, case):
+    with transaction.atomic():
+        message = notify(
+            to_email="partner@example.org",
+            language="en",
+            kind="guardian_invitation",
+            dedupe_key="invitation:1",
+            context=case,
+        )
+    message.refresh_from_db()
+    assert message.recipient is None
+    assert (message.to_email, message.language, message.status) == ("partner@example.org", "en", "sent")
+    [email] = mail.outbox
+    assert email.to == ["partner@example.org"]
+    assert email.subject == "[Kita-Portal] Invitation to manage a daycare application"
+    assert reverse("notifications:inbox") not in email.body  # no inbox to point to
+    partner = UserFactory(email="partner@example.org")
+    assert not OutboxMessage.objects.filter(recipient__in=[parent, partner]).exists()
+
+
+@pytest.mark.parametrize(
+    "addressee",
+    [
+        {},
+        {"to_email": "partner@example.org"},  # without a language
+        {"language": "en"},
+        {"to_email": "partner@example.org", "language": "en", "recipient": "parent"},
+    ],
+)
+def test_a_message_goes_to_exactly_one_user_or_one_address(parent, case, addressee):
+    if addressee.get("recipient"):
+        addressee = {**addressee, "recipient": parent}
+    with pytest.raises(ValueError, match="user"), transaction.atomic():
+        notify(kind="guardian_invitation", dedupe_key="k", context=case, **addressee)
+    assert not OutboxMessage.objects.exists()
+
+
+def test_the_database_refuses_a_message_without_user_or_address():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        OutboxMessage.objects.create(kind="test", language="de", subject="S", body_text="T", dedupe_key="k")

@@ -68,6 +68,22 @@ def test_inbox_lists_only_the_users_messages_newest_first(client, parent, other_
     assert "Text zu old." in html
 
 
+def test_messages_to_an_address_show_in_no_inbox(client, parent, write_message):
+    write_message(parent, "own")
+    OutboxMessage.objects.create(
+        to_email=parent.email,
+        kind="guardian_invitation",
+        language="de",
+        subject="Betreff Einladung",
+        body_text="Einladung",
+        dedupe_key="invitation:1",
+    )
+    client.force_login(parent)
+    response = client.get(reverse("notifications:inbox"))
+    assert [m.subject for m in response.context["page"]] == ["Betreff own"]
+    assert response.context["inbox"].unread_count == 1
+
+
 def test_inbox_is_paginated(client, parent, write_message):
     for n in range(25):
         write_message(parent, f"m{n:02d}")
@@ -170,6 +186,7 @@ def test_preferences_offer_parents_the_optional_parent_kinds(client, parent):
     assert "Bessere Position auf einer Warteliste" in html
     assert "Platzangebot" in html  # transactional kinds listed as always sent
     assert "Übersicht neuer Anträge" not in html  # a staff kind
+    assert "Einladung zur Verwaltung" not in html  # sent to addresses, not to this account
 
 
 def test_preferences_offer_staff_their_digest(client, staff):
