@@ -470,9 +470,7 @@ class TownPlanner:
             child=child,
             status=status,
             desired_start=start,
-            care_hours=placement.care_hours
-            if placement
-            else self.hours_for(band, [w.program for w in wishes]),
+            care_hours=self.hours_for(band, [w.program for w in wishes]),
             resides_in_municipality=rng.random() < 0.93,
             guardians_working=min(working, 1) if single else working,
             single_parent=single,
@@ -631,6 +629,7 @@ class Story:
         if placement is None:
             raise AssertionError(f"{self.program.slug} was planned with a free place but has none")
         placement.source_offer, placement.created_at = offer, accepted
+        placement.care_hours = app.care_hours
         app.placement = placement
 
     def withdrawn(self) -> None:
