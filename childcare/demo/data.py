@@ -110,6 +110,7 @@ class DemoFacility:
     max_care_hours: int = 45
     accepts_applications: bool = True
     offers_automatically: bool = False
+    opens_next_year: bool = False  # a new building: no children yet, so the town seats none there
 
     @property
     def leader_email(self) -> str:
@@ -123,10 +124,10 @@ FACILITIES = (
         street="Marktgasse 12", district="Altstadt", position=("50.050800", "8.691200"),
         hours=("07:00", "17:00"), opening_notes="Freitags bis 15:00 Uhr; drei Wochen Schließzeit im Sommer",
         phone="06000 1201-10", meals=Meals.OWN_KITCHEN, barrier_free=True, offers_automatically=True,
-        description="Fünf Gruppen mit viel Platz zum Spielen mitten in der Altstadt. Wir arbeiten nach dem "
+        description="Sechs Gruppen mit viel Platz zum Spielen mitten in der Altstadt. Wir arbeiten nach dem "
         "Situationsansatz und kochen täglich frisch in unserer eigenen Küche.",
         concepts=(Concept.SITUATIONAL, Concept.INCLUSION), languages=(Language.GERMAN, Language.TURKISH),
-        places={U3: 20, UE3: 60}, leader=("Sabine", "Krüger"),
+        places={U3: 24, UE3: 100}, leader=("Sabine", "Krüger"),
     ),
     DemoFacility(
         slug="krippe-zwergenland", name="Städtische Krippe Zwergenland", type=FacilityType.KRIPPE,
@@ -135,7 +136,7 @@ FACILITIES = (
         phone="06000 1201-20", meals=Meals.OWN_KITCHEN, barrier_free=True,
         description="Drei Nestgruppen für Kinder von einem bis drei Jahren. Feste Bezugspersonen und ein "
         "ruhiger Tagesablauf geben den Jüngsten Sicherheit.",
-        concepts=(Concept.SITUATIONAL, Concept.NATURE), places={U3: 30}, leader=("Monika", "Weber"),
+        concepts=(Concept.SITUATIONAL, Concept.NATURE), places={U3: 36}, leader=("Monika", "Weber"),
     ),
     DemoFacility(
         slug="kindergarten-loewenzahn", name="Städtischer Kindergarten Löwenzahn",
@@ -145,7 +146,7 @@ FACILITIES = (
         description="Offenes Haus mit Bewegungsraum, Atelier und großem Garten am Südpark. Die Kinder wählen "
         "ihre Spielbereiche selbst.",
         concepts=(Concept.OPEN, Concept.SPORTS), languages=(Language.GERMAN, Language.RUSSIAN),
-        places={UE3: 75}, leader=("Thomas", "Berger"),
+        places={UE3: 150}, leader=("Thomas", "Berger"),
     ),
     DemoFacility(
         slug="hort-goetheschule", name="Hort an der Goetheschule", type=FacilityType.HORT, provider="stadt",
@@ -172,11 +173,12 @@ FACILITIES = (
         street="Uferpromenade 8", district="Westhafen", position=("50.053400", "8.654800"),
         hours=("07:00", "17:00"), opening_notes="Neubau – Eröffnung zum nächsten Kitajahr",
         phone="06000 1201-60", meals=Meals.OWN_KITCHEN, barrier_free=True, accepts_applications=False,
+        opens_next_year=True,
         description="Neubau mit sechs Gruppen direkt am Westhafen. Anmeldungen sind möglich, sobald der "
         "Eröffnungstermin feststeht.",
         concepts=(Concept.SCIENCE, Concept.OPEN),
         languages=(Language.GERMAN, Language.ENGLISH, Language.ARABIC),
-        places={U3: 24, UE3: 75}, leader=("Katharina", "Schulz"),
+        places={U3: 24, UE3: 100}, leader=("Katharina", "Schulz"),
     ),
     DemoFacility(
         slug="kita-weltentdecker", name="Städtische Kita Weltentdecker", type=FacilityType.KITA,
@@ -188,7 +190,7 @@ FACILITIES = (
         "Sprachbildung und die enge Zusammenarbeit mit den Familien sind uns wichtig.",
         concepts=(Concept.INCLUSION, Concept.SITUATIONAL),
         languages=(Language.GERMAN, Language.TURKISH, Language.ARABIC, Language.UKRAINIAN, Language.POLISH),
-        places={U3: 15, UE3: 45}, leader=("Mehmet", "Aydın"),
+        places={U3: 24, UE3: 100}, leader=("Mehmet", "Aydın"),
     ),
     DemoFacility(
         slug="kindergarten-arche-noah", name="Ev. Kindergarten Arche Noah", type=FacilityType.KINDERGARTEN,
@@ -197,7 +199,7 @@ FACILITIES = (
         meals=Meals.CATERED, max_care_hours=40,
         description="Dreigruppiger Kindergarten neben der Stadtkirche. Wir feiern die Feste im Kirchenjahr "
         "und singen und musizieren jeden Tag.",
-        concepts=(Concept.RELIGIOUS, Concept.MUSIC), places={UE3: 60}, leader=("Ruth", "Lehmann"),
+        concepts=(Concept.RELIGIOUS, Concept.MUSIC), places={UE3: 75}, leader=("Ruth", "Lehmann"),
     ),
     DemoFacility(
         slug="kita-senfkorn", name="Ev. Kita Senfkorn", type=FacilityType.KITA, provider="ev",
@@ -207,7 +209,7 @@ FACILITIES = (
         description="Familienzentrum der Lukasgemeinde mit Krippen- und Kindergartengruppen. "
         "Beratungsangebote für Eltern finden direkt im Haus statt.",
         concepts=(Concept.RELIGIOUS, Concept.SITUATIONAL), languages=(Language.GERMAN, Language.ENGLISH),
-        places={U3: 10, UE3: 40}, leader=("Andreas", "Vogel"),
+        places={U3: 20, UE3: 75}, leader=("Andreas", "Vogel"),
     ),
     DemoFacility(
         slug="krippe-kleine-arche", name="Ev. Krippe Kleine Arche", type=FacilityType.KRIPPE, provider="ev",
@@ -227,7 +229,7 @@ FACILITIES = (
         "Musik und viel Bewegung im großen Außengelände prägen den Alltag.",
         concepts=(Concept.RELIGIOUS, Concept.MUSIC, Concept.SPORTS),
         languages=(Language.GERMAN, Language.ITALIAN, Language.CROATIAN),
-        places={U3: 12, UE3: 50}, leader=("Bernadette", "Huber"),
+        places={U3: 12, UE3: 100}, leader=("Bernadette", "Huber"),
     ),
     DemoFacility(
         slug="kindergarten-st-josef", name="Kath. Kindergarten St. Josef", type=FacilityType.KINDERGARTEN,
@@ -236,7 +238,7 @@ FACILITIES = (
         description="Kleiner zweigruppiger Kindergarten im Westhafen mit naturnahem Garten und eigenem "
         "Gemüsebeet.",
         concepts=(Concept.RELIGIOUS, Concept.NATURE), languages=(Language.GERMAN, Language.SPANISH),
-        places={UE3: 45}, leader=("Stefan", "Brandt"),
+        places={UE3: 50}, leader=("Stefan", "Brandt"),
     ),
     DemoFacility(
         slug="hort-st-elisabeth", name="Kath. Hort St. Elisabeth", type=FacilityType.HORT, provider="kath",
@@ -258,7 +260,7 @@ FACILITIES = (
         "gemeinsam. Wir arbeiten inklusiv und nach dem Situationsansatz.",
         concepts=(Concept.INCLUSION, Concept.SITUATIONAL),
         languages=(Language.GERMAN, Language.TURKISH, Language.ARABIC, Language.RUSSIAN),
-        places={U3: 20, UE3: 55}, leader=("Nicole", "Fischer"),
+        places={U3: 24, UE3: 100}, leader=("Nicole", "Fischer"),
     ),
     DemoFacility(
         slug="krippe-sternschnuppe", name="AWO Krippe Sternschnuppe", type=FacilityType.KRIPPE,
@@ -269,7 +271,7 @@ FACILITIES = (
         description="Krippe mit drei Gruppen und einem großen Bewegungsraum. Wir legen Wert auf eine "
         "behutsame Eingewöhnung.",
         concepts=(Concept.SPORTS, Concept.SITUATIONAL), languages=(Language.GERMAN, Language.POLISH),
-        places={U3: 30}, leader=("Daniela", "Schröder"),
+        places={U3: 36}, leader=("Daniela", "Schröder"),
     ),
     DemoFacility(
         slug="kita-pusteblume", name="DRK Kita Pusteblume", type=FacilityType.KITA, provider="drk",
@@ -279,7 +281,7 @@ FACILITIES = (
         description="Viergruppige Kita am Rand des Südparks. Gesundheit, Bewegung und Erste Hilfe für Kinder "
         "gehören bei uns zum Alltag.",
         concepts=(Concept.SPORTS, Concept.NATURE), languages=(Language.GERMAN, Language.ENGLISH),
-        places={U3: 15, UE3: 50}, leader=("Markus", "Wolf"),
+        places={U3: 12, UE3: 75}, leader=("Markus", "Wolf"),
     ),
     DemoFacility(
         slug="hort-villa-kunterbunt", name="DRK Hort Villa Kunterbunt", type=FacilityType.HORT,
@@ -301,7 +303,7 @@ FACILITIES = (
         max_care_hours=40,
         description="Integrative Kita, in der Kinder mit und ohne Behinderung gemeinsam aufwachsen. "
         "Heilpädagogische Fachkräfte und Therapeutinnen arbeiten im Team.",
-        concepts=(Concept.INCLUSION, Concept.MUSIC), places={U3: 10, UE3: 35}, leader=("Sandra", "Roth"),
+        concepts=(Concept.INCLUSION, Concept.MUSIC), places={U3: 12, UE3: 60}, leader=("Sandra", "Roth"),
     ),
     DemoFacility(
         slug="kinderhaus-montessori", name="Montessori Kinderhaus Am Wald", type=FacilityType.KITA,
@@ -310,7 +312,7 @@ FACILITIES = (
         description="Vorbereitete Umgebung nach Maria Montessori: Die Kinder arbeiten selbstständig mit den "
         "Materialien in altersgemischten Gruppen.",
         concepts=(Concept.MONTESSORI,), languages=(Language.GERMAN, Language.ENGLISH),
-        places={U3: 10, UE3: 40}, leader=("Birgit", "Sommer"),
+        places={U3: 12, UE3: 75}, leader=("Birgit", "Sommer"),
     ),
     DemoFacility(
         slug="waldorfkindergarten-sonnenhof", name="Waldorfkindergarten Sonnenhof",
@@ -320,7 +322,7 @@ FACILITIES = (
         meals=Meals.OWN_KITCHEN, max_care_hours=35,
         description="Kindergarten nach der Waldorfpädagogik mit rhythmischem Tagesablauf, Jahreszeitentisch "
         "und vollwertiger Bio-Verpflegung.",
-        concepts=(Concept.WALDORF, Concept.NATURE), places={UE3: 40}, leader=("Friederike", "Lange"),
+        concepts=(Concept.WALDORF, Concept.NATURE), places={UE3: 60}, leader=("Friederike", "Lange"),
     ),
     DemoFacility(
         slug="betriebskita-flughafenstrolche", name="Betriebskita Flughafenstrolche", type=FacilityType.KITA,
@@ -332,7 +334,7 @@ FACILITIES = (
         description="Betriebskita für Kinder von Beschäftigten des Flughafens und aus dem Westhafen. Lange "
         "Öffnungszeiten und eine zweisprachige Gruppe.",
         concepts=(Concept.BILINGUAL, Concept.SCIENCE), languages=(Language.GERMAN, Language.ENGLISH),
-        places={U3: 24, UE3: 36}, leader=("Tobias", "Krause"),
+        places={U3: 36, UE3: 75}, leader=("Tobias", "Krause"),
     ),
     DemoFacility(
         slug="betriebskita-klinikzwerge", name="Betriebskita Klinikzwerge", type=FacilityType.KITA,
@@ -343,7 +345,7 @@ FACILITIES = (
         description="Betriebskita des Klinikums mit Öffnungszeiten passend zum Schichtdienst in der Pflege. "
         "Die Plätze vergibt das Klinikum direkt an seine Beschäftigten.",
         concepts=(Concept.SITUATIONAL,), languages=(Language.GERMAN, Language.ENGLISH, Language.GREEK),
-        places={U3: 20, UE3: 25}, leader=("Anja", "Kaiser"),
+        places={U3: 24, UE3: 50}, leader=("Anja", "Kaiser"),
     ),
     DemoFacility(
         slug="kita-little-explorers", name="Kita Little Explorers", type=FacilityType.KITA,
@@ -354,7 +356,7 @@ FACILITIES = (
         "Fachkraft begleitet.",
         concepts=(Concept.BILINGUAL, Concept.REGGIO),
         languages=(Language.GERMAN, Language.ENGLISH, Language.FRENCH),
-        places={U3: 12, UE3: 30}, leader=("Emily", "Carter"),
+        places={U3: 12, UE3: 50}, leader=("Emily", "Carter"),
     ),
     DemoFacility(
         slug="wurzelkinder", name="Elterninitiative Wurzelkinder e.V.", type=FacilityType.KITA,
@@ -374,7 +376,7 @@ FACILITIES = (
         max_care_hours=30,
         description="Wir verbringen den ganzen Tag im Stadtwald, bei jedem Wetter. Ein Bauwagen dient als "
         "Schutzraum.",
-        concepts=(Concept.FOREST, Concept.NATURE), places={UE3: 20}, leader=("Jonas", "Eckert"),
+        concepts=(Concept.FOREST, Concept.NATURE), places={UE3: 40}, leader=("Jonas", "Eckert"),
     ),
     DemoFacility(
         slug="krippe-kleine-strolche", name="Elterninitiative Kleine Strolche e.V.", type=FacilityType.KRIPPE,
@@ -415,6 +417,27 @@ FACILITIES = (
         "Südpark. Wir gehen jeden Tag nach draußen.",
         concepts=(Concept.NATURE, Concept.MUSIC), languages=(Language.GERMAN, Language.POLISH),
         places={U3: 5}, leader=("Piotr", "Nowak"),
+    ),
+    DemoFacility(
+        slug="kita-schatzinsel", name="Städtische Kita Schatzinsel", type=FacilityType.KITA, provider="stadt",
+        street="Am Neuen Garten 1", district="Gartenstadt", position=("50.069800", "8.667300"),
+        hours=("07:00", "17:00"), opening_notes="Eingewöhnung in kleinen Gruppen ab Juli",
+        phone="06000 1201-80", meals=Meals.OWN_KITCHEN, barrier_free=True, offers_automatically=True,
+        description="Sechs Gruppen im Neubaugebiet Gartenstadt: zwei Krippengruppen, vier "
+        "Kindergartengruppen, eine Lernwerkstatt und ein großes Außengelände mit Wasserlauf.",
+        concepts=(Concept.OPEN, Concept.SCIENCE),
+        languages=(Language.GERMAN, Language.UKRAINIAN, Language.POLISH),
+        places={U3: 24, UE3: 100}, leader=("Carina", "Kuhn"),
+    ),
+    DemoFacility(
+        slug="kita-abenteuerland", name="AWO Kita Abenteuerland", type=FacilityType.KITA, provider="awo",
+        street="Am Ostpark 10", district="Oststadt", position=("50.058300", "8.714600"),
+        hours=("07:00", "17:00"), phone="06000 4410-40", meals=Meals.CATERED, barrier_free=True,
+        description="Eine Krippengruppe und vier Kindergartengruppen in offenen Funktionsräumen direkt am "
+        "Ostpark, in den wir jede Woche gemeinsam gehen.",
+        concepts=(Concept.OPEN, Concept.SPORTS),
+        languages=(Language.GERMAN, Language.ARABIC, Language.TURKISH),
+        places={U3: 12, UE3: 100}, leader=("Yasemin", "Demir"),
     ),
 )
 # fmt: on

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from childcare.admissions.points import recompute_points
 from childcare.age import age_band_on
+from childcare.allocation.rounds import compute_round, create_round
 from childcare.demo.data import (
     APPLICATIONS,
     CITY,
@@ -36,7 +37,9 @@ from childcare.demo.data import (
     DemoChild,
     DemoFacility,
 )
+from childcare.demo.town import seed_town
 from childcare.models import (
+    AllocationRound,
     Application,
     ApplicationEvent,
     ApplicationStatus,
@@ -74,13 +77,20 @@ def _parent_role(parent: DemoAccount) -> str:
 
 
 def seed_demo() -> list[DemoAccount]:
-    """Write whatever of the demo is missing, in one transaction; return the demo accounts."""
+    """Write whatever of the demo is missing, in one transaction; return the demo accounts.
+
+    First the facilities and the named accounts with their stories, then the town's synthetic
+    families around them, the points of every wish, and a computed (unpublished) allocation round
+    for the next daycare-year start.
+    """
     accounts = demo_accounts()
+    # One hash for all accounts: hashing is slow on purpose, and this password is public anyway.
+    password = make_password(DEMO_PASSWORD)
     with transaction.atomic():
         portal = PortalSettings.load()
         PriorityPolicy.load()
         facilities = _seed_facilities()
-        users = _seed_users(accounts)
+        users = _seed_users(accounts, password=password)
         StaffMembership.objects.bulk_create(
             [
                 StaffMembership(
@@ -93,8 +103,18 @@ def seed_demo() -> list[DemoAccount]:
         now = timezone.now()
         for spec in APPLICATIONS:
             _seed_application(spec, users=users, facilities=facilities, portal=portal, now=now)
+        leaders = {f.slug: users[f.leader_email] for f in FACILITIES}
+        seed_town(password_hash=password, leaders=leaders, portal=portal, now=now)
         recompute_points()
+        _seed_round(office=users[OFFICE.email], portal=portal, now=now)
     return accounts
+
+
+def _seed_round(*, office: User, portal: PortalSettings, now: datetime) -> None:
+    """A round for the next year start, computed for the office to preview and publish."""
+    start = portal.next_year_start(timezone.localdate(now) + timedelta(days=1))
+    if not AllocationRound.objects.filter(target_start_date=start).exists():
+        compute_round(round=create_round(target_start_date=start, by=office), by=office)
 
 
 def _create_missing(model: type[models.Model], key: str, objs: list) -> tuple[dict, list]:
@@ -166,9 +186,7 @@ def _facility(spec: DemoFacility, provider: Provider) -> Facility:
     )
 
 
-def _seed_users(accounts: list[DemoAccount]) -> dict[str, User]:
-    # One hash for all accounts: hashing is slow on purpose, and this password is public anyway.
-    password = make_password(DEMO_PASSWORD)
+def _seed_users(accounts: list[DemoAccount], *, password: str) -> dict[str, User]:
     users, new = _create_missing(
         User,
         "email",
