@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from childcare.allocation import rounds
 from childcare.errors import DomainError
+from childcare.facilities import capacity
 from childcare.models import (
     AgeBand,
     AllocationRound,
@@ -13,7 +14,6 @@ from childcare.models import (
     Capacity,
     Offer,
     OfferStatus,
-    PlacementStatus,
 )
 from notifications.models import OutboxMessage
 from portal.models import PortalSettings
@@ -78,8 +78,8 @@ def test_round_preview_is_stable_and_publishing_makes_one_offer_per_matched_chil
     assert open_offers.count() == 4
     assert len({offer.application_id for offer in open_offers}) == 4
     assert len({offer.expires_at for offer in open_offers}) == 1
-    for capacity in Capacity.objects.all():
-        assert open_offers.filter(wish__facility=capacity.facility).count() <= capacity.places
+    for row in Capacity.objects.all():
+        assert open_offers.filter(wish__facility=row.facility).count() <= row.places
     assert OutboxMessage.objects.filter(kind="allocation_result").count() == 5
     assert not OutboxMessage.objects.filter(kind="offer_made").exists()
     round_.refresh_from_db()
@@ -137,13 +137,11 @@ def test_a_round_over_the_musterstadt_demo(municipal_office, settings):
     assert made == round_.statistics["matched"] >= 1
     assert Offer.objects.filter(status=OfferStatus.OPEN).count() == open_before + made
     assert OutboxMessage.objects.filter(kind="allocation_result").count() >= round_.statistics["applicants"]
-    for capacity in Capacity.objects.select_related("facility"):
-        held = (
-            Offer.objects.filter(
-                status=OfferStatus.OPEN, wish__facility=capacity.facility, wish__age_band=capacity.age_band
-            ).count()
-            + capacity.facility.placements.filter(
-                status=PlacementStatus.ACTIVE, age_band=capacity.age_band
-            ).count()
-        )
-        assert held <= capacity.places
+    # Children leave on 1 August and others start that day: places are counted per day, not in total.
+    taken = capacity.occupancies_by_band(
+        facility_ids=Capacity.objects.values_list("facility_id", flat=True), from_date=today
+    )
+    for row in Capacity.objects.all():
+        held = taken[row.facility_id, row.age_band]
+        for day in {today} | {occupancy.start for occupancy in held}:
+            assert capacity.free_places_on(row.places, held, day) >= 0, (row.facility_id, row.age_band, day)
