@@ -3,13 +3,10 @@
 Every action first asks ``childcare.permissions`` (through the lookups), calls one service and goes back.
 """
 
-import datetime
-
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -27,7 +24,7 @@ from childcare.backoffice.views.access import (
     staff_facility,
     waitlist_url,
 )
-from childcare.backoffice.views.waitlists import facility_bands
+from childcare.backoffice.views.waitlists import facility_bands, top_waiting_starts
 from childcare.errors import DomainError
 from childcare.models import (
     AgeBand,
@@ -42,10 +39,8 @@ from childcare.web import back_url
 
 
 def _offer_initial(wish: Wish) -> dict:
-    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
-    desired = wish.application.desired_start_date
     return {
-        "start_date": desired if desired and desired >= tomorrow else tomorrow,
+        "start_date": forms.suggested_start([wish.application.desired_start_date]),
         "answer_by": offer_services.default_deadline().date(),
     }
 
@@ -176,13 +171,14 @@ def offer_next(request, slug):
     facility = staff_facility(request, slug)
     bands, _places = facility_bands(facility)
     age_band = request.GET.get("age_band") if request.GET.get("age_band") in AgeBand.values else None
+    age_band = age_band or (bands[0] if bands else AgeBand.UNDER_THREE)
     deadline = offer_services.default_deadline().date()
     form = forms.OfferNextForm(
         posted(request),
         initial={
-            "age_band": age_band or (bands[0] if bands else AgeBand.UNDER_THREE),
+            "age_band": age_band,
             "count": 1,
-            "start_date": timezone.localdate() + datetime.timedelta(days=1),
+            "start_date": forms.suggested_start(top_waiting_starts(facility, age_band)),
             "answer_by": deadline,
         },
     )
