@@ -104,3 +104,12 @@ def test_the_bulk_form_explains_its_start_date_rule(client, waitlist, staff, in_
     client.force_login(staff)
     html = waitlist_page(client, waitlist).content.decode()
     assert "Each offer starts on the family's desired start, but not before this date." in html
+
+
+def test_the_waitlist_scrolls_in_its_wrapper_with_the_actions_kept_in_view(client, waitlist, staff):
+    waiting(waitlist, 50, TODAY + datetime.timedelta(days=30))
+    client.force_login(staff)
+    html = waitlist_page(client, waitlist).content.decode()
+    wrapper = html.index('<div class="table-responsive">')
+    assert html.index('<table class="table align-top waitlist-table">') > wrapper
+    assert html.count('class="actions-cell"') == 2  # the header and the one candidate's cell
