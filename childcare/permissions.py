@@ -5,7 +5,7 @@ facilities; the municipal office for everything. Callers turn a refusal into a
 404 so outsiders learn nothing about what exists.
 """
 
-from childcare.models import Application, Child, Facility, Offer, Wish
+from childcare.models import Application, ApplicationDocument, ApplicationStatus, Child, Facility, Offer, Wish
 
 
 def is_municipal_office(user) -> bool:
@@ -57,3 +57,11 @@ def can_view_offer(user, offer: Offer) -> bool:
 def can_view_placement(user, placement) -> bool:
     """The family and the staff of the facility the child attends."""
     return is_guardian(user, placement.child) or is_facility_staff(user, placement.facility)
+
+
+def can_view_document(user, document: ApplicationDocument) -> bool:
+    """Guardians always; staff and the office only once the family submitted: a draft is still private."""
+    application = document.application
+    if can_manage_application(user, application):
+        return True
+    return application.status != ApplicationStatus.DRAFT and can_view_application(user, application)

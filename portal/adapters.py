@@ -3,7 +3,7 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from django.utils import translation
 
-from portal.models import User
+from portal.models import PortalSettings, User
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -11,6 +11,12 @@ class AccountAdapter(DefaultAccountAdapter):
         """A new user keeps the language they signed up in, so later e-mails and PDFs speak it."""
         user.language = current_user_language()
         return super().save_user(request, user, form, commit=commit)
+
+    def send_mail(self, template_prefix, email, context):
+        """Account e-mails speak with the municipality's portal name, also when sent without a request."""
+        return super().send_mail(
+            template_prefix, email, {"portal_settings": PortalSettings.load(), **context}
+        )
 
 
 def current_user_language() -> str:

@@ -103,7 +103,11 @@ def compute_round(*, round: AllocationRound, by) -> AllocationRound:  # noqa: A0
         wishes = preferences[applicant]
         if program:
             fill[program] += 1
-        best = min((position[key][applicant], key) for key in wishes) if not program and wishes else None
+        # The list position that decided: on the matched list, or the closest miss when unmatched.
+        if program:
+            best = (position[program][applicant], program)
+        else:
+            best = min((position[key][applicant], key) for key in wishes) if wishes else None
         results.append(
             {
                 "application": int(applicant),

@@ -111,7 +111,18 @@ def test_a_past_or_garbage_target_date_is_refused_and_creates_nothing(client, mu
     )
     assert "The target start date must be in the future." in messages_of(response)
     response = client.post(reverse("backoffice:round_list"), {"target_start_date": "morgen"})
-    assert "Please enter a valid target start date." in messages_of(response)
+    assert response.context["form"].errors == {
+        "target_start_date": ["Please enter a valid target start date."]
+    }
+    assert not AllocationRound.objects.exists()
+
+
+def test_an_empty_target_date_gets_one_clear_message(client, municipal_office, in_english):
+    client.force_login(municipal_office)
+    response = client.post(reverse("backoffice:round_list"), {"target_start_date": ""})
+    assert messages_of(response) == []
+    assert response.context["form"].errors == {"target_start_date": ["Please enter the target start date."]}
+    assert "This field is required." not in response.text
     assert not AllocationRound.objects.exists()
 
 
@@ -199,3 +210,15 @@ def test_the_preview_needs_the_same_queries_for_5_and_60_applicants(client, muni
     # the session, the user, the round, the facility names, the page's applications with their
     # children, and the layout's portal settings and inbox badge
     assert preview_queries(client, small) == preview_queries(client, large) == 7
+
+
+def test_every_result_row_shows_the_list_position_that_decided(
+    client, municipal_office, town, computed_round
+):
+    client.force_login(municipal_office)
+    html = client.get(reverse("backoffice:round_detail", args=[computed_round.public_id])).text
+    first, second = town
+    band = AgeBand.THREE_TO_SCHOOL.label
+    assert f"Position 1 at {first.name} ({band})" in html  # matched on the first list, at its top
+    assert f"Position 2 at {second.name} ({band})" in html  # matched on the second list
+    assert "Position 3 at" in html  # unmatched: the closest miss

@@ -127,7 +127,7 @@ def test_login_page_in_english_keeps_allauth_wording(client):
         ("account_signup", "Sie haben bereits ein Konto?"),
         ("account_reset_password", "Geben Sie unten Ihre E-Mail-Adresse ein."),
         ("account_reset_password_done", "Wir haben Ihnen eine E-Mail geschickt."),
-        ("account_email_verification_sent", "Bestätigen Sie Ihre E-Mail-Adresse"),
+        ("account_email_verification_sent", "Öffnen Sie den Link"),
     ],
 )
 def test_anonymous_account_pages_in_german_are_formal(client, url_name, expected):
@@ -159,7 +159,7 @@ def test_password_reset_email_in_german_is_formal(client, parent):
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert "Sie erhalten diese E-Mail" in message.body
-    assert "Vielen Dank, dass Sie" in message.body
+    assert "Ihr Team vom Kita-Portal, Musterstadt" in message.body
     assert not INFORMAL.findall(message.subject + message.body)
 
 

@@ -17,6 +17,11 @@ class RoundForm(forms.Form):
         label=_("Target start date"),
         widget=DateInput(),
         help_text=_("Children who want to start by this date take part; places are counted from it."),
+        # One message, next to the field and in the summary; the page adds no second one.
+        error_messages={
+            "required": _("Please enter the target start date."),
+            "invalid": _("Please enter a valid target start date."),
+        },
     )
 
 

@@ -1,6 +1,7 @@
 """Forms of the staff pages: waitlist filters and one form per action on a candidate."""
 
 import datetime
+from collections.abc import Iterable
 
 from django import forms
 from django.utils import timezone
@@ -44,6 +45,18 @@ class WaitlistFilterForm(forms.Form):
     )
 
 
+def suggested_start(desired_starts: Iterable[datetime.date | None]) -> datetime.date:
+    """The start date an offer form suggests: the earliest desired start given, never before tomorrow.
+
+    A single offer passes the family's own desired start; "offer the next places" passes those of the
+    families waiting at the top of the list. Offers then start on max(this date, the family's desired
+    start), so both forms suggest the same start for the same family.
+    """
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    dates = [day for day in desired_starts if day]
+    return max(min(dates), tomorrow) if dates else tomorrow
+
+
 def end_of_day(day: datetime.date) -> datetime.datetime:
     """The last second of ``day`` in the portal's time zone: what "answer by" a date means."""
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(23, 59, 59)))
@@ -77,7 +90,10 @@ class OfferTermsForm(forms.Form):
 
 
 class OfferNextForm(OfferTermsForm):
-    """Offer places to the next ``count`` candidates of one age band at once."""
+    """Offer places to the next ``count`` candidates of one age band at once.
+
+    Its ids are prefixed: the waitlist page shows it next to the filter form, which also has an age band.
+    """
 
     age_band = forms.ChoiceField(label=_("Age band"), choices=AgeBand.choices)
     count = forms.IntegerField(
@@ -87,7 +103,21 @@ class OfferNextForm(OfferTermsForm):
         help_text=_("Never more than there are free places from the start date."),
     )
 
+    start_date = forms.DateField(
+        label=_("Start at the earliest"),
+        widget=DateInput(),
+        help_text=_(
+            "Each offer starts on the family's desired start, but not before this date. "
+            "Suggested: the earliest desired start of the families waiting at the top of the list, "
+            "at the earliest tomorrow. Free places are counted from this date."
+        ),
+    )
+
     field_order = ["age_band", "count", "start_date", "answer_by"]
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "offer-next-%s")
+        super().__init__(*args, **kwargs)
 
 
 class RejectForm(forms.Form):

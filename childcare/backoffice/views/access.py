@@ -56,6 +56,7 @@ def staff_application(request, public_id, *, details: bool = False) -> Applicati
                 "offers", queryset=Offer.objects.select_related("wish__facility").order_by("-created_at")
             ),
             Prefetch("events", queryset=ApplicationEvent.objects.select_related("actor", "wish__facility")),
+            "documents",
         )
     application = applications.filter(public_id=public_id).exclude(status=ApplicationStatus.DRAFT).first()
     if application is None:

@@ -3,19 +3,18 @@
 Every action first asks ``childcare.permissions`` (through the lookups), calls one service and goes back.
 """
 
-import datetime
-
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from childcare import permissions
 from childcare.admissions import explanations
 from childcare.admissions import offers as offer_services
 from childcare.admissions import waitlist_actions as services
+from childcare.backoffice import wording
 from childcare.backoffice.forms import staff as forms
 from childcare.backoffice.views.access import (
     act,
@@ -25,21 +24,23 @@ from childcare.backoffice.views.access import (
     staff_facility,
     waitlist_url,
 )
-from childcare.backoffice.views.waitlists import facility_bands
+from childcare.backoffice.views.waitlists import facility_bands, top_waiting_starts
 from childcare.errors import DomainError
 from childcare.models import (
     AgeBand,
+    Application,
     Offer,
+    Placement,
+    StaffMembership,
     Wish,
 )
+from childcare.parents.views.proofs import CRITERION_LABELS
 from childcare.web import back_url
 
 
 def _offer_initial(wish: Wish) -> dict:
-    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
-    desired = wish.application.desired_start_date
     return {
-        "start_date": desired if desired and desired >= tomorrow else tomorrow,
+        "start_date": forms.suggested_start([wish.application.desired_start_date]),
         "answer_by": offer_services.default_deadline().date(),
     }
 
@@ -170,13 +171,14 @@ def offer_next(request, slug):
     facility = staff_facility(request, slug)
     bands, _places = facility_bands(facility)
     age_band = request.GET.get("age_band") if request.GET.get("age_band") in AgeBand.values else None
+    age_band = age_band or (bands[0] if bands else AgeBand.UNDER_THREE)
     deadline = offer_services.default_deadline().date()
     form = forms.OfferNextForm(
         posted(request),
         initial={
-            "age_band": age_band or (bands[0] if bands else AgeBand.UNDER_THREE),
+            "age_band": age_band,
             "count": 1,
-            "start_date": timezone.localdate() + datetime.timedelta(days=1),
+            "start_date": forms.suggested_start(top_waiting_starts(facility, age_band)),
             "answer_by": deadline,
         },
     )
@@ -218,24 +220,43 @@ def offer_next(request, slug):
 # --- one application, as staff see it ---
 
 
+def _own_facility_ids(user, application: Application) -> set[int]:
+    """The wished facilities whose letters the user may open: the office all, staff their own (1 query)."""
+    wished = {wish.facility_id for wish in application.wishes.all()}
+    if permissions.is_municipal_office(user):
+        return wished
+    return set(
+        StaffMembership.objects.filter(user=user, facility_id__in=wished).values_list(
+            "facility_id", flat=True
+        )
+    )
+
+
 @login_required
 def application_detail(request, public_id):
-    """The application with all wishes, offers and the full timeline, internal notes included."""
+    """The application with wishes, offers, proofs, letters and the full timeline, internal notes included.
+
+    Offer letters and placement confirmations are linked only for the facilities the user works for.
+    """
     application = staff_application(request, public_id, details=True)
     for wish in application.wishes.all():
         wish.explained = explanations.explain_points(wish.points_explanation)
+    own = _own_facility_ids(request.user, application)
+    for offer in application.offers.all():
+        offer.letter_allowed = offer.wish.facility_id in own
+    for document in application.documents.all():
+        document.label = CRITERION_LABELS.get(document.criterion, document.criterion)
     timeline = [
-        {
-            "event": event,
-            "label": _("Internal note") if event.kind == "note" else explanations.event_label(event.kind),
-        }
-        for event in application.events.all()
+        {"event": event, "label": wording.event_label(event.kind)} for event in application.events.all()
     ]
     context = {
         "application": application,
+        "placements": Placement.objects.filter(child=application.child, facility_id__in=own).select_related(
+            "facility"
+        ),
         "timeline": timeline,
         "note_form": forms.NoteForm(),
-        "status_sentence": explanations.status_sentence(application.status),
+        "status_sentence": wording.status_sentence(application.status),
     }
     return render(request, "childcare/staff/application.html", context)
 

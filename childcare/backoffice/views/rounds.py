@@ -65,8 +65,6 @@ def round_list(request):
         else:
             messages.success(request, _("The round was created. Compute it to see the preview."))
             return redirect(_detail_url(round_))
-    elif request.method == "POST":
-        messages.error(request, _("Please enter a valid target start date."))
     paginator = Paginator(AllocationRound.objects.defer("snapshot", "results"), ROUNDS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
     context = {

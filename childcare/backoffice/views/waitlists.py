@@ -171,19 +171,30 @@ def _page_of_candidates(entries: list[tuple[int, int]]) -> list[Wish]:
         Prefetch("offers", queryset=Offer.objects.filter(status=OfferStatus.OPEN), to_attr="open_offers")
     )
     found = {wish.pk: wish for wish in wishes}
-    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     page = []
     for pk, position in entries:
         wish = found.get(pk)
         if wish is None:  # left the list between the two reads
             continue
-        desired = wish.application.desired_start_date
         wish.position = position
         wish.explained = explanations.explain_points(wish.points_explanation)
         wish.open_offer = wish.open_offers[0] if wish.open_offers else None
-        wish.offer_start = desired if desired and desired >= tomorrow else tomorrow
+        wish.offer_start = forms.suggested_start([wish.application.desired_start_date])
         page.append(wish)
     return page
+
+
+# How many waiting families at the top of the list "offer the next places" looks at for its date.
+TOP_WAITING = 3
+
+
+def top_waiting_starts(facility: Facility, age_band: str) -> list[datetime.date | None]:
+    """The desired starts of the first families on the list still waiting for an offer (1 query)."""
+    return list(
+        waitlist.waitlist(facility_id=facility.pk, age_band=age_band)
+        .filter(status=WishStatus.ACTIVE)
+        .values_list("application__desired_start_date", flat=True)[:TOP_WAITING]
+    )
 
 
 def facility_bands(facility: Facility) -> tuple[list[str], dict[str, int]]:
@@ -212,8 +223,11 @@ def waitlist_page(request, slug):
     )
     total = 0
     entries = []
+    top_waiting = []  # the same families top_waiting_starts() finds, without another query
     for pk, position, status, desired_start in ranked:
         total += 1
+        if status == WishStatus.ACTIVE and len(top_waiting) < TOP_WAITING:
+            top_waiting.append(desired_start)
         if filters.matches(status, desired_start):
             entries.append((pk, position))
     paginator = Paginator(entries, WAITLIST_PER_PAGE)
@@ -238,7 +252,7 @@ def waitlist_page(request, slug):
             initial={
                 "age_band": filters.age_band,
                 "count": 1,
-                "start_date": tomorrow,
+                "start_date": forms.suggested_start(top_waiting),
                 "answer_by": deadline.date(),
             }
         ),

@@ -71,7 +71,7 @@ def _document(request, public_id) -> ApplicationDocument:
     document = (
         ApplicationDocument.objects.select_related("application__child").filter(public_id=public_id).first()
     )
-    if document is None or not permissions.can_view_application(request.user, document.application):
+    if document is None or not permissions.can_view_document(request.user, document):
         raise Http404
     return document
 

@@ -1,0 +1,115 @@
+"""The waitlist page's markup and the start date its two offer forms suggest."""
+
+import datetime
+from collections import Counter
+from html.parser import HTMLParser
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from childcare.admissions import offers
+from childcare.models import AgeBand
+from tests.factories import ApplicationFactory, CapacityFactory, WishFactory
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate()
+TOMORROW = TODAY + datetime.timedelta(days=1)
+
+
+class _Ids(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.ids = Counter()
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if name == "id":
+                self.ids[value] += 1
+
+
+def duplicate_ids(html: str) -> list[str]:
+    parser = _Ids()
+    parser.feed(html)
+    return [element_id for element_id, count in parser.ids.items() if count > 1]
+
+
+def waiting(facility, points, desired):
+    application = ApplicationFactory(desired_start_date=desired)
+    return WishFactory(
+        application=application, facility=facility, age_band=AgeBand.THREE_TO_SCHOOL, points=points
+    )
+
+
+@pytest.fixture
+def waitlist(facility):
+    CapacityFactory(facility=facility, age_band=AgeBand.THREE_TO_SCHOOL, places=3)
+    return facility
+
+
+def waitlist_page(client, facility):
+    return client.get(
+        reverse("backoffice:waitlist", args=[facility.slug]), {"age_band": AgeBand.THREE_TO_SCHOOL}
+    )
+
+
+def test_every_element_id_on_the_waitlist_page_is_unique(client, waitlist, staff):
+    waiting(waitlist, 50, TODAY + datetime.timedelta(days=30))
+    offered = waiting(waitlist, 40, TODAY + datetime.timedelta(days=30))
+    offers.make_offer(wish=offered, start_date=TOMORROW, by=None)
+    client.force_login(staff)
+    html = waitlist_page(client, waitlist).content.decode()
+    assert 'id="offer-next-age_band"' in html
+    assert duplicate_ids(html) == []
+
+
+def test_both_offer_forms_suggest_the_top_familys_desired_start(client, waitlist, staff):
+    desired = TODAY + datetime.timedelta(days=90)
+    top = waiting(waitlist, 50, desired)
+    waiting(waitlist, 40, desired + datetime.timedelta(days=30))
+    client.force_login(staff)
+    page = waitlist_page(client, waitlist)
+    assert page.context["offer_next_form"].initial["start_date"] == desired
+    [row] = [wish for wish in page.context["candidates"] if wish.pk == top.pk]
+    assert row.offer_start == desired
+    single = client.get(reverse("backoffice:offer_make", args=[waitlist.slug, top.application.public_id]))
+    assert single.context["form"].initial["start_date"] == desired
+    bulk = client.get(
+        reverse("backoffice:offer_next", args=[waitlist.slug]), {"age_band": AgeBand.THREE_TO_SCHOOL}
+    )
+    assert bulk.context["form"].initial["start_date"] == desired
+
+
+def test_the_bulk_form_suggests_the_earliest_desired_start_among_the_top_waiting_families(
+    client, waitlist, staff
+):
+    later = TODAY + datetime.timedelta(days=120)
+    earlier = TODAY + datetime.timedelta(days=60)
+    waiting(waitlist, 50, later)
+    waiting(waitlist, 40, earlier)
+    client.force_login(staff)
+    assert waitlist_page(client, waitlist).context["offer_next_form"].initial["start_date"] == earlier
+
+
+def test_a_desired_start_in_the_past_is_suggested_as_tomorrow_by_both_forms(client, waitlist, staff):
+    top = waiting(waitlist, 50, TODAY - datetime.timedelta(days=10))
+    client.force_login(staff)
+    assert waitlist_page(client, waitlist).context["offer_next_form"].initial["start_date"] == TOMORROW
+    single = client.get(reverse("backoffice:offer_make", args=[waitlist.slug, top.application.public_id]))
+    assert single.context["form"].initial["start_date"] == TOMORROW
+
+
+def test_the_bulk_form_explains_its_start_date_rule(client, waitlist, staff, in_english):
+    client.force_login(staff)
+    html = waitlist_page(client, waitlist).content.decode()
+    assert "Each offer starts on the family's desired start, but not before this date." in html
+
+
+def test_the_waitlist_scrolls_in_its_wrapper_with_the_actions_kept_in_view(client, waitlist, staff):
+    waiting(waitlist, 50, TODAY + datetime.timedelta(days=30))
+    client.force_login(staff)
+    html = waitlist_page(client, waitlist).content.decode()
+    wrapper = html.index('<div class="table-responsive">')
+    assert html.index('<table class="table align-top waitlist-table">') > wrapper
+    assert html.count('class="actions-cell"') == 2  # the header and the one candidate's cell
