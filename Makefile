@@ -39,7 +39,7 @@ format: install
 	$(BIN)/ruff check --fix .
 
 messages: install
-	$(BIN)/python manage.py makemessages --locale de --locale en --ignore ".venv/*" --ignore "var/*" --no-obsolete
+	$(BIN)/python manage.py makemessages --locale de --locale en --ignore ".venv/*" --ignore "var/*" --ignore "tests/*" --no-obsolete
 	$(BIN)/python manage.py compilemessages --ignore ".venv/*"
 
 clean:
