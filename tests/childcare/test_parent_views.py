@@ -95,7 +95,13 @@ def test_the_whole_application_wizard(parent_client, parent, child, u3_facilitie
     ]
     parent_client.post(
         reverse("parents:application_step_criteria", args=[application.public_id]),
-        {"resides_in_municipality": "True", "guardians_working_or_training": "2"},
+        {
+            "resides_in_municipality": "True",
+            "guardians_working_or_training": "2",
+            "single_parent": "False",
+            "hardship_referral": "False",
+            "integration_need": "False",
+        },
     )
     response = parent_client.post(
         reverse("parents:application_step_review", args=[application.public_id]), {"consent": "on"}

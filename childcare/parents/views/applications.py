@@ -221,18 +221,21 @@ def application_step_criteria(request, public_id):
     application = _own(request, public_id)
     if not _editable(request, application):
         return redirect("parents:application_list")
-    form = CriteriaForm(request.POST if request.method == "POST" else None, instance=application)
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and _run(
+    form = CriteriaForm(
+        request.POST if request.method == "POST" else None,
+        instance=application,
+        municipality=PortalSettings.load().municipality_name,
+    )
+    if request.method == "POST":
+        answers = form.changed_answers()
+        saved = not answers or _run(
             request,
-            lambda: services.update_application(
-                application=application, by=request.user, criteria=form.cleaned_data
-            ),
+            lambda: services.update_application(application=application, by=request.user, criteria=answers),
         )
-    ):
-        return redirect("parents:application_step_review", application.public_id)
+        if request.FILES.get("file"):  # a proof chosen, then "Save and continue" pressed
+            proofs.attach_posted_document(request, application)
+        if saved and form.is_valid():
+            return redirect("parents:application_step_review", application.public_id)
     documents = list(application.documents.all())
     for document in documents:
         document.label = proofs.CRITERION_LABELS.get(document.criterion, document.criterion)
