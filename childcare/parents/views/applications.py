@@ -84,6 +84,9 @@ def application_list(request):
         application.open_offer = next(
             (o for o in application.offers.all() if o.status == OfferStatus.OPEN), None
         )
+        application.placement = next(
+            (o.placement for o in application.offers.all() if getattr(o, "placement", None)), None
+        )
         for wish in application.wishes.all():
             wish.position = places.get(wish.pk) if show_positions else None
             wish.explained = explanations.explain_points(wish.points_explanation)
