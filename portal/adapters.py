@@ -1,6 +1,7 @@
 """Hooks into django-allauth's account flows."""
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.urls import reverse
 from django.utils import translation
 
 from portal.models import User
@@ -11,6 +12,16 @@ class AccountAdapter(DefaultAccountAdapter):
         """A new user keeps the language they signed up in, so later e-mails and PDFs speak it."""
         user.language = current_user_language()
         return super().save_user(request, user, form, commit=commit)
+
+    def get_login_redirect_url(self, request):
+        """Where a sign-in without a ``next`` lands: the page the person came for.
+
+        allauth follows a safe ``next`` before asking here and drops one to another host.
+        """
+        user = request.user
+        if user.is_municipal_office or user.staff_memberships.exists():
+            return reverse("backoffice:facilities")
+        return reverse("parents:application_list")
 
 
 def current_user_language() -> str:

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -73,28 +74,45 @@ def _run(request, action) -> bool:
     return True
 
 
+def _open_offers_first(application) -> tuple:
+    """Open offers first, the nearest deadline on top; the rest keep their order (newest first)."""
+    offer = application.open_offer
+    return (0, offer.expires_at) if offer else (1,)
+
+
 @login_required
 def application_list(request):
     applications = list(applications_of(request.user))
     all_wishes = [wish for application in applications for wish in application.wishes.all()]
     places = waitlist.positions(all_wishes)
     show_positions = PriorityPolicy.load().show_positions_to_parents
+    portal, now = PortalSettings.load(), timezone.now()
     for application in applications:
-        application.sentence = explanations.status_sentence(application.status)
+        wishes = application.wishes.all()
+        application.sentence = explanations.status_sentence(
+            application.status,
+            all_wishes_rejected=bool(wishes) and all(w.status == WishStatus.REJECTED for w in wishes),
+        )
+        application.confirm_by = reconfirmation.confirmation_deadline(application, portal=portal, now=now)
         application.open_offer = next(
             (o for o in application.offers.all() if o.status == OfferStatus.OPEN), None
         )
         application.placement = next(
             (o.placement for o in application.offers.all() if getattr(o, "placement", None)), None
         )
-        for wish in application.wishes.all():
+        for wish in wishes:
             wish.position = places.get(wish.pk) if show_positions else None
             wish.explained = explanations.explain_points(wish.points_explanation)
         application.timeline = [
             {"event": event, "label": explanations.event_label(event.kind)}
             for event in application.events.all()
         ]
-    return render(request, "childcare/applications/list.html", {"applications": applications})
+    applications.sort(key=_open_offers_first)
+    return render(
+        request,
+        "childcare/applications/list.html",
+        {"applications": applications, "portal_settings": portal},
+    )
 
 
 @login_required
