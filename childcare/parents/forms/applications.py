@@ -23,6 +23,9 @@ class ChooseChildForm(forms.Form):
     def __init__(self, *args, children, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["child"].queryset = children
+        first_two = list(children[:2])
+        if len(first_two) == 1:  # nothing to choose: the one child is chosen already
+            self.initial["child"] = first_two[0].pk
 
 
 class StartForm(forms.ModelForm):

@@ -121,12 +121,23 @@ def application_detail(request, public_id):
     return redirect(f"{reverse('parents:application_list')}#application-{application.public_id}")
 
 
+# "?wishes=basket": the application was started from the wish list, whose facilities become the
+# wishes once the start date is known (a wish's age band depends on it).
+FROM_BASKET = "wishes=basket"
+
+
+def _from_basket(request) -> bool:
+    return request.GET.get("wishes") == "basket"
+
+
 @login_required
 def application_start(request):
+    from_basket = _from_basket(request)
     children = children_of(request.user).exclude(applications__status__in=OPEN_APPLICATION_STATUSES)
     if not children_of(request.user).exists():
         messages.info(request, _("First add the child you need a place for."))
-        return redirect(f"{reverse('parents:child_create')}?next=apply")
+        suffix = f"&{FROM_BASKET}" if from_basket else ""
+        return redirect(f"{reverse('parents:child_create')}?next=apply{suffix}")
     form = ChooseChildForm(request.POST if request.method == "POST" else None, children=children)
     if request.method == "POST" and form.is_valid():
         application = None
@@ -136,7 +147,8 @@ def application_start(request):
             application = services.create_application(child=form.cleaned_data["child"], by=request.user)
 
         if _run(request, create):
-            return redirect("parents:application_step_start", application.public_id)
+            url = reverse("parents:application_step_start", args=[application.public_id])
+            return redirect(f"{url}?{FROM_BASKET}" if from_basket else url)
     return render(
         request, "childcare/applications/start.html", {"form": form, "has_children": children.exists()}
     )
@@ -158,6 +170,8 @@ def application_step_start(request, public_id):
                 care_hours_per_week=form.cleaned_data["care_hours_per_week"],
             ),
         ):
+            if _from_basket(request) and basket(request.session):
+                _wishes_from_basket(request, application)
             return redirect("parents:application_step_wishes", application.public_id)
         application.refresh_from_db()
     return render(
@@ -165,6 +179,23 @@ def application_step_start(request, public_id):
         "childcare/applications/step_start.html",
         _step_context(application, "parents:application_step_start", form=form),
     )
+
+
+def _facilities(slugs: list[str]) -> list[Facility]:
+    """The facilities with these slugs, in the same order (unknown slugs left out)."""
+    found = {f.slug: f for f in Facility.objects.filter(slug__in=slugs)}
+    return [found[s] for s in slugs if s in found]
+
+
+def _wishes_from_basket(request, application) -> None:
+    """Make the wish list the application's wishes; on a problem the wishes step shows it and
+    keeps the list, so the family can choose."""
+    facilities = _facilities(basket(request.session))
+    if _run(
+        request, lambda: services.set_wishes(application=application, by=request.user, facilities=facilities)
+    ):
+        clear_basket(request.session)
+        messages.success(request, _("The facilities from your wish list are your wishes now."))
 
 
 def _wish_action(request, application, chosen: list[Facility]) -> list[Facility] | None:
@@ -187,8 +218,7 @@ def _wish_action(request, application, chosen: list[Facility]) -> list[Facility]
                 slugs[index], slugs[other] = slugs[other], slugs[index]
     else:
         return None
-    found = {f.slug: f for f in Facility.objects.filter(slug__in=slugs)}
-    return [found[s] for s in slugs if s in found]
+    return _facilities(slugs)
 
 
 @login_required
