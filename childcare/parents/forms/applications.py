@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from childcare.admissions import criteria
 from childcare.models import Application, Child
-from childcare.parents.forms.children import DateInput
+from childcare.parents.forms.children import CalendarDateField
 
 CARE_HOURS = [(h, _("%(hours)s hours per week") % {"hours": h}) for h in (20, 25, 30, 35, 40, 45)]
 YES_NO = [(True, _("Yes")), (False, _("No"))]
@@ -29,7 +29,7 @@ class ChooseChildForm(forms.Form):
 
 
 class StartForm(forms.ModelForm):
-    desired_start_date = forms.DateField(label=_("Desired start date"), widget=DateInput())
+    desired_start_date = CalendarDateField(label=_("Desired start date"))
     care_hours_per_week = forms.TypedChoiceField(
         label=_("Care scope"), choices=CARE_HOURS, coerce=int, widget=forms.RadioSelect
     )
