@@ -2,13 +2,17 @@ import datetime
 
 from django import forms
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from childcare.admissions import criteria
 from childcare.models import Application, Child
 from childcare.parents.forms.children import CalendarDateField
 
-CARE_HOURS = [(h, _("%(hours)s hours per week") % {"hours": h}) for h in (20, 25, 30, 35, 40, 45)]
+# Interpolated when shown, not at import: "%" on a lazy string would fix the language of the first import.
+hours_per_week = lazy(lambda hours: gettext("%(hours)s hours per week") % {"hours": hours}, str)
+CARE_HOURS = [(h, hours_per_week(h)) for h in (20, 25, 30, 35, 40, 45)]
 YES_NO = [(True, _("Yes")), (False, _("No"))]
 
 

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from childcare.admissions import applications as services
@@ -31,10 +32,10 @@ from childcare.parents.views import proofs
 from portal.models import PortalSettings
 
 STEPS = [
-    ("parents:application_step_start", _("Start and care scope")),
-    ("parents:application_step_wishes", _("Wishes")),
-    ("parents:application_step_criteria", _("Criteria")),
-    ("parents:application_step_review", _("Review and submit")),
+    ("parents:application_step_start", gettext_lazy("Start and care scope")),
+    ("parents:application_step_wishes", gettext_lazy("Wishes")),
+    ("parents:application_step_criteria", gettext_lazy("Criteria")),
+    ("parents:application_step_review", gettext_lazy("Review and submit")),
 ]
 
 
