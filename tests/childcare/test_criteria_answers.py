@@ -158,3 +158,10 @@ def test_a_proof_chosen_before_save_and_continue_is_not_lost(client, draft):
     assert draft.documents.count() == 1
     draft.refresh_from_db()
     assert draft.resides_in_municipality is True
+
+
+def test_the_error_summary_names_the_question_once(client, draft, in_english):
+    html = client.post(criteria_url(draft), {}).content.decode()
+    summary = html.split('id="error-summary"', 1)[1].split("</div>", 1)[0]
+    assert "Please answer: Does your family live in Musterstadt?" in summary
+    assert summary.count("Does your family live in Musterstadt?") == 1
