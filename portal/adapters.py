@@ -1,6 +1,7 @@
 """Hooks into django-allauth's account flows."""
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.urls import reverse
 from django.utils import translation
 
 from portal.models import PortalSettings, User
@@ -17,6 +18,16 @@ class AccountAdapter(DefaultAccountAdapter):
         return super().send_mail(
             template_prefix, email, {"portal_settings": PortalSettings.load(), **context}
         )
+
+    def get_login_redirect_url(self, request):
+        """Where a sign-in without a ``next`` lands: the page the person came for.
+
+        allauth follows a safe ``next`` before asking here and drops one to another host.
+        """
+        user = request.user
+        if user.is_municipal_office or user.staff_memberships.exists():
+            return reverse("backoffice:facilities")
+        return reverse("parents:application_list")
 
 
 def current_user_language() -> str:

@@ -157,6 +157,9 @@ class PortalSettings(SingletonModel):
         _("privacy notice"),
         default="(Platzhalter – bitte durch die Datenschutzerklärung Ihrer Kommune ersetzen.)",
     )
+    # English texts: shown to English readers when filled, otherwise the German one (portal.languages).
+    imprint_en = models.TextField(_("imprint (English)"), blank=True)
+    privacy_notice_en = models.TextField(_("privacy notice (English)"), blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:

@@ -1,6 +1,7 @@
 from django.shortcuts import render
 
 from childcare.facilities.selectors import facility_list
+from portal.languages import in_active_language
 from portal.models import PortalSettings
 
 
@@ -9,10 +10,10 @@ def home(request):
 
 
 def imprint(request):
-    return render(request, "portal/legal.html", {"kind": "imprint", "text": PortalSettings.load().imprint})
+    text = in_active_language(PortalSettings.load(), "imprint")
+    return render(request, "portal/legal.html", {"kind": "imprint", "text": text})
 
 
 def privacy(request):
-    return render(
-        request, "portal/legal.html", {"kind": "privacy", "text": PortalSettings.load().privacy_notice}
-    )
+    text = in_active_language(PortalSettings.load(), "privacy_notice")
+    return render(request, "portal/legal.html", {"kind": "privacy", "text": text})

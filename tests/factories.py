@@ -105,6 +105,10 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     desired_start_date = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=180))
     care_hours_per_week = 35
     resides_in_municipality = True
+    guardians_working_or_training = 0
+    single_parent = False
+    hardship_referral = False
+    integration_need = False
     status = ApplicationStatus.SUBMITTED
     submitted_at = factory.LazyFunction(timezone.now)
     last_confirmed_at = factory.LazyFunction(timezone.now)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from childcare import permissions
+from childcare.admissions.criteria import require_answers
 from childcare.admissions.events import record_event
 from childcare.admissions.messages import tell_guardians
 from childcare.admissions.points import recompute_points
@@ -171,7 +172,7 @@ def update_application(
             application.care_hours_per_week = care_hours_per_week
         for name, value in (criteria or {}).items():
             setattr(application, name, value)
-        if not 0 <= application.guardians_working_or_training <= 2:
+        if (application.guardians_working_or_training or 0) > 2:
             raise DomainError(_("At most two guardians can be working or in training."))
         application.save()
         _refresh_age_bands(application, PortalSettings.load())
@@ -248,6 +249,7 @@ def submit_application(*, application: Application, by) -> Application:
             raise DomainError(_("Please agree to the processing of your data."))
         if not application.wishes.filter(status=WishStatus.ACTIVE).exists():
             raise DomainError(_("Choose at least one facility."))
+        require_answers(application)
         _refresh_age_bands(application, PortalSettings.load())
         now = timezone.now()
         application.status = ApplicationStatus.SUBMITTED

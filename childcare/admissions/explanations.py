@@ -5,18 +5,26 @@ from django.utils.translation import ngettext
 
 from childcare.models import ApplicationStatus
 
+# Each sentence follows the status badge, so it adds what the status means instead of repeating it.
 STATUS_SENTENCES = {
-    ApplicationStatus.DRAFT: _("Not submitted yet. Complete the steps and submit the application."),
-    ApplicationStatus.SUBMITTED: _("Submitted. Your child is on the waitlists of the facilities you chose."),
-    ApplicationStatus.WAITING: _(
-        "Waiting for a place. Your child is on the waitlists of the facilities you chose."
+    ApplicationStatus.DRAFT: _("Complete the steps and submit the application."),
+    ApplicationStatus.SUBMITTED: _(
+        "Your child is on the waitlists of the facilities you chose. We will write to you when a place "
+        "is offered."
     ),
-    ApplicationStatus.OFFERED: _("You have an offer. Please answer it before the deadline."),
+    ApplicationStatus.WAITING: _(
+        "No place can be offered yet. Your child stays on the waitlists of the facilities you chose."
+    ),
+    ApplicationStatus.OFFERED: _("Please answer the offer before the deadline."),
     ApplicationStatus.PLACED: _("Your child has a place."),
-    ApplicationStatus.WITHDRAWN: _("You withdrew this application."),
-    ApplicationStatus.EXPIRED: _("This application expired because interest was not confirmed."),
-    ApplicationStatus.CLOSED: _("This application is closed."),
+    ApplicationStatus.WITHDRAWN: _("You withdrew this application. You can make a new one at any time."),
+    ApplicationStatus.EXPIRED: _(
+        "Your interest was not confirmed in time, so your child is no longer on the waitlists. "
+        "You can make a new application."
+    ),
+    ApplicationStatus.CLOSED: _("No facility on this application can offer a place any more."),
 }
+ALL_WISHES_REJECTED = _("All wishes were rejected. You can make a new application with other facilities.")
 
 CRITERIA_LABELS = {
     "residence": _("Lives in the municipality"),
@@ -46,7 +54,9 @@ EVENT_LABELS = {
 }
 
 
-def status_sentence(status: str) -> str:
+def status_sentence(status: str, *, all_wishes_rejected: bool = False) -> str:
+    if status == ApplicationStatus.CLOSED and all_wishes_rejected:
+        return str(ALL_WISHES_REJECTED)
     return str(STATUS_SENTENCES.get(status, ""))
 
 

@@ -24,10 +24,11 @@ class PointsPolicy:
 
 @dataclass(frozen=True)
 class WishFacts:
-    resides_in_municipality: bool
-    guardians_working_or_training: int
-    single_parent: bool
-    hardship_referral: bool
+    # None: not answered yet (a draft), which earns no points.
+    resides_in_municipality: bool | None
+    guardians_working_or_training: int | None
+    single_parent: bool | None
+    hardship_referral: bool | None
     sibling_at_facility: bool
     birth_date: datetime.date
     start_date: datetime.date
@@ -47,7 +48,7 @@ def wish_points(
         if has_legal_entitlement(facts.birth_date, facts.start_date)
         else 0,
         "single_parent": policy.single_parent if facts.single_parent else 0,
-        "working_guardians": policy.working_guardian * facts.guardians_working_or_training,
+        "working_guardians": policy.working_guardian * (facts.guardians_working_or_training or 0),
         "hardship": policy.hardship if facts.hardship_referral else 0,
         "sibling": policy.sibling if facts.sibling_at_facility else 0,
         "months_waited": policy.month_waited * waited,

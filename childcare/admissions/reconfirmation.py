@@ -6,10 +6,15 @@ works once per re-confirmation cycle and stops working after the grace period.
 
 import datetime
 
+from dateutil.relativedelta import relativedelta
 from django.core import signing
 from django.urls import reverse
 
-from childcare.models import Application
+from childcare.models import Application, ApplicationStatus
+from portal.models import PortalSettings
+
+# The family may confirm this long before the request goes out; earlier, a button would only puzzle.
+CONFIRM_EARLY = datetime.timedelta(days=30)
 
 SALT = "childcare.admissions.reconfirmation"
 
@@ -38,3 +43,23 @@ def application_from_token(token: str, *, max_age: datetime.timedelta) -> Applic
     if str(current) != stamp:
         raise InvalidLink
     return application
+
+
+def confirmation_deadline(
+    application: Application, *, portal: PortalSettings, now: datetime.datetime
+) -> datetime.datetime | None:
+    """The date by which the family must confirm its interest, once confirming is due; else None.
+
+    Due from the re-confirmation interval minus ``CONFIRM_EARLY``; the application expires at the
+    interval plus the grace period (see ``reminders.expire_unconfirmed_applications``).
+    """
+    if application.status not in (ApplicationStatus.SUBMITTED, ApplicationStatus.WAITING):
+        return None
+    if application.last_confirmed_at is None:
+        return None
+    interval = relativedelta(months=portal.reconfirmation_interval_months)
+    if now < application.last_confirmed_at + interval - CONFIRM_EARLY:
+        return None
+    return (
+        application.last_confirmed_at + interval + datetime.timedelta(days=portal.reconfirmation_grace_days)
+    )

@@ -15,14 +15,16 @@ def child_for_guardian(*, user, public_id) -> Child:
 
 
 def applications_of(user) -> QuerySet[Application]:
-    """The user's children's applications with child, wishes (and facilities), offers and events loaded."""
+    """The user's children's applications with child, wishes (and facilities), offers (with the
+    placement an accepted one created) and events loaded."""
     return (
         Application.objects.filter(child__guardianships__user=user)
         .select_related("child")
         .prefetch_related(
             Prefetch("wishes", queryset=Wish.objects.select_related("facility").order_by("rank")),
             Prefetch(
-                "offers", queryset=Offer.objects.select_related("wish__facility").order_by("-created_at")
+                "offers",
+                queryset=Offer.objects.select_related("wish__facility", "placement").order_by("-created_at"),
             ),
             Prefetch(
                 "events",

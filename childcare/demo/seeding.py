@@ -238,6 +238,8 @@ def _seed_application(
         resides_in_municipality=True,
         guardians_working_or_training=spec.guardians_working,
         single_parent=spec.single_parent,
+        hardship_referral=False,
+        integration_need=False,
         consent_data_processing=submitted_at is not None,
         status=spec.status,
         submitted_at=submitted_at,

@@ -50,13 +50,15 @@ class Application(models.Model):
     care_hours_per_week = models.PositiveSmallIntegerField(
         _("care scope (hours per week)"), null=True, blank=True
     )
-    resides_in_municipality = models.BooleanField(_("lives in the municipality"), default=False)
+    # The answers to the priority questions: NULL until the family answers, so an unanswered
+    # question is never mistaken for "no". A submitted application has all of them answered.
+    resides_in_municipality = models.BooleanField(_("lives in the municipality"), null=True, blank=True)
     guardians_working_or_training = models.PositiveSmallIntegerField(
-        _("guardians working or in training"), default=0
+        _("guardians working or in training"), null=True, blank=True
     )
-    single_parent = models.BooleanField(_("single parent"), default=False)
-    hardship_referral = models.BooleanField(_("hardship / youth-office referral"), default=False)
-    integration_need = models.BooleanField(_("integration need"), default=False)
+    single_parent = models.BooleanField(_("single parent"), null=True, blank=True)
+    hardship_referral = models.BooleanField(_("hardship / youth-office referral"), null=True, blank=True)
+    integration_need = models.BooleanField(_("integration need"), null=True, blank=True)
     consent_data_processing = models.BooleanField(_("consent to data processing"), default=False)
     status = models.CharField(
         _("status"),

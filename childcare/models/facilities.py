@@ -40,8 +40,11 @@ class Facility(models.Model):
     opens_at = models.TimeField(_("opens at"))
     closes_at = models.TimeField(_("closes at"))
     opening_notes = models.CharField(_("notes on opening hours"), max_length=200, blank=True)
+    # English texts: shown to English readers when filled, otherwise the German one (portal.languages).
+    opening_notes_en = models.CharField(_("notes on opening hours (English)"), max_length=200, blank=True)
     max_care_hours = models.PositiveSmallIntegerField(_("longest care scope (hours per week)"), default=45)
     description = models.TextField(_("description"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
     meals = models.CharField(_("meals"), max_length=32, choices=Meals.choices, blank=True)
     barrier_free = models.BooleanField(_("barrier-free"), default=False)
     phone = models.CharField(_("phone"), max_length=40, blank=True)

@@ -33,6 +33,16 @@ def u3_facility(**kwargs):
     return facility
 
 
+# Every priority question answered "no"; a test sets the ones it needs.
+ALL_ANSWERED = {
+    "resides_in_municipality": False,
+    "guardians_working_or_training": 0,
+    "single_parent": False,
+    "hardship_referral": False,
+    "integration_need": False,
+}
+
+
 @pytest.fixture
 def draft(toddler, parent):
     application = services.create_application(child=toddler, by=parent)
@@ -41,7 +51,7 @@ def draft(toddler, parent):
         by=parent,
         desired_start_date=next_august(),
         care_hours_per_week=35,
-        criteria={"resides_in_municipality": True, "consent_data_processing": True},
+        criteria={**ALL_ANSWERED, "resides_in_municipality": True, "consent_data_processing": True},
     )
 
 

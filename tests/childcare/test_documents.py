@@ -106,7 +106,7 @@ def test_receipt_in_english_lists_reference_child_wishes_and_criteria(applicatio
     assert "Application receipt" in text
     assert application.reference in text
     assert "Zoë-Ümmühan Müller-Lüdenscheidt" in text
-    assert "March 1, 2026" in text
+    assert "1 March 2026" in text
     assert "35 hours per week" in text
     assert text.index("Kita Sonnenblume & Söhne") < text.index("Kita Pusteblume")
     assert "You live in Musterstadt." in text
@@ -123,7 +123,7 @@ def test_receipt_in_german_uses_german_labels_and_dates(application):
     for german in ("Antragsnummer", "Geburtsdatum", "Einrichtung", "Altersgruppe", "35 Stunden pro Woche"):
         assert german in text
     assert "1. März 2026" in text
-    assert "March 1, 2026" not in text
+    assert "1 March 2026" not in text
 
 
 def test_receipt_carries_a_qr_code_and_the_address_of_the_status_page(application):
@@ -177,8 +177,8 @@ def test_offer_letter_in_english_explains_how_to_accept_before_the_deadline(offe
     assert "Kita Sonnenblume & Söhne" in text
     assert "06101 4711" in text
     assert "Zoë-Ümmühan Müller-Lüdenscheidt" in text
-    assert "Aug. 1, 2026" in text
-    assert "Dec. 9, 2026 at 11:59 p.m." in text
+    assert "1 August 2026" in text
+    assert "9 December 2026 at 23:59" in text
     assert "Sign in to the portal" in text
     assert "The offer ends at this deadline." in text
 
@@ -209,8 +209,8 @@ def test_placement_confirmation_in_english(placement):
     assert placement.source_offer.application.reference in text
     assert "Kita Sonnenblume & Söhne" in text
     assert "Zoë-Ümmühan Müller-Lüdenscheidt" in text
-    assert "Aug. 1, 2026" in text
-    assert "Last day of care July 31, 2029" in text
+    assert "1 August 2026" in text
+    assert "Last day of care 31 July 2029" in text
 
 
 def test_placement_confirmation_in_german(placement):

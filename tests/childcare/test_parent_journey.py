@@ -99,7 +99,13 @@ def test_parent_journey_from_sign_up_to_placement_documents(client, town, in_eng
         )
     client.post(
         reverse("parents:application_step_criteria", args=[pid]),
-        {"resides_in_municipality": "True", "guardians_working_or_training": "1"},
+        {
+            "resides_in_municipality": "True",
+            "guardians_working_or_training": "1",
+            "single_parent": "False",
+            "hardship_referral": "False",
+            "integration_need": "False",
+        },
     )
     client.post(reverse("parents:application_step_review", args=[pid]), {"consent": "on"})
     application.refresh_from_db()

@@ -95,7 +95,13 @@ def test_the_whole_application_wizard(parent_client, parent, child, u3_facilitie
     ]
     parent_client.post(
         reverse("parents:application_step_criteria", args=[application.public_id]),
-        {"resides_in_municipality": "True", "guardians_working_or_training": "2"},
+        {
+            "resides_in_municipality": "True",
+            "guardians_working_or_training": "2",
+            "single_parent": "False",
+            "hardship_referral": "False",
+            "integration_need": "False",
+        },
     )
     response = parent_client.post(
         reverse("parents:application_step_review", args=[application.public_id]), {"consent": "on"}
@@ -268,3 +274,23 @@ def test_wrong_age_band_duplicate_and_too_many_wishes_are_refused_on_the_page(
         u3_facilities[0].pk,
         u3_facilities[1].pk,
     ]
+
+
+@pytest.mark.parametrize("posted", ["", "2027-02-29", "29.02.2027"])
+def test_an_impossible_or_missing_birth_date_asks_for_a_valid_date(parent_client, in_english, posted):
+    # The browser's date field posts "" for 29.02.2027, so the empty case must say the same.
+    response = parent_client.post(
+        reverse("parents:child_create"), {"first_name": "Ben", "last_name": "Kurz", "birth_date": posted}
+    )
+    html = response.content.decode()
+    assert "Please enter a valid date (day, month and year)." in html
+    assert "This field is required." not in html
+    assert not Child.objects.exists()
+
+
+def test_an_impossible_start_date_asks_for_a_valid_date(parent_client, draft_with_start, in_english):
+    response = parent_client.post(
+        reverse("parents:application_step_start", args=[draft_with_start.public_id]),
+        {"desired_start_date": "", "care_hours_per_week": "35"},
+    )
+    assert "Please enter a valid date (day, month and year)." in response.content.decode()

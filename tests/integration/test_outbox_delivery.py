@@ -105,11 +105,11 @@ def test_status_change_delivers_one_email_with_subject_language_and_pdf(
     assert envelope.rcpt_tos == ["parent@example.org"]
     parsed = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
     subject = parsed["Subject"].strip()  # Django folds a long encoded subject onto a continuation line
-    assert subject == "[Kita-Portal] Place offered at Kita Sonnenblume – please answer by March 15, 2027"
+    assert subject == "[Kita-Portal] Place offered at Kita Sonnenblume – please answer by 15 March 2027"
     assert parsed["Content-Language"] == "en"
     assert parsed["Message-ID"] == f"<{message.public_id}@kita-portal.example>"
     text = parsed.get_body(("plain",)).get_content()
-    assert "Kita Sonnenblume offers Mia a place starting on Aug. 2, 2027" in text
+    assert "Kita Sonnenblume offers Mia a place starting on 2 August 2027" in text
     assert parsed.get_body(("html",)).get_content().startswith("<!doctype html>")
     [pdf] = [part for part in parsed.iter_attachments() if part.get_content_type() == "application/pdf"]
     assert pdf.get_filename() == f"offer-{offer.pk}.pdf"

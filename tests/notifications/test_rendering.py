@@ -18,12 +18,12 @@ EXPECTED_SUBJECTS = {
     ),
     "offer_made": (
         "Platzangebot der Einrichtung Kita Sonnenblume & Co – bitte antworten Sie bis zum 15. März 2027",
-        "Place offered at Kita Sonnenblume & Co – please answer by March 15, 2027",
+        "Place offered at Kita Sonnenblume & Co – please answer by 15 March 2027",
     ),
     "offer_reminder": (
         "Erinnerung: Bitte antworten Sie bis zum 15. März 2027 auf das Platzangebot der Einrichtung "
         "Kita Sonnenblume & Co",
-        "Reminder: please answer the offer from Kita Sonnenblume & Co by March 15, 2027",
+        "Reminder: please answer the offer from Kita Sonnenblume & Co by 15 March 2027",
     ),
     "offer_expired": (
         "Das Platzangebot der Einrichtung Kita Sonnenblume & Co ist abgelaufen",
@@ -35,7 +35,7 @@ EXPECTED_SUBJECTS = {
     ),
     "reconfirmation_request": (
         "Bitte bestätigen Sie Ihren Antrag {ref} bis zum 30. April 2027",
-        "Please confirm your application {ref} by April 30, 2027",
+        "Please confirm your application {ref} by 30 April 2027",
     ),
     "application_expired": ("Ihr Antrag {ref} ist abgelaufen", "Your application {ref} has expired"),
     "allocation_result": (

@@ -2,12 +2,17 @@ import datetime
 
 from django import forms
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from childcare.admissions import criteria
 from childcare.models import Application, Child
-from childcare.parents.forms.children import DateInput
+from childcare.parents.forms.children import CalendarDateField
 
-CARE_HOURS = [(h, _("%(hours)s hours per week") % {"hours": h}) for h in (20, 25, 30, 35, 40, 45)]
+# Interpolated when shown, not at import: "%" on a lazy string would fix the language of the first import.
+hours_per_week = lazy(lambda hours: gettext("%(hours)s hours per week") % {"hours": hours}, str)
+CARE_HOURS = [(h, hours_per_week(h)) for h in (20, 25, 30, 35, 40, 45)]
 YES_NO = [(True, _("Yes")), (False, _("No"))]
 
 
@@ -22,10 +27,13 @@ class ChooseChildForm(forms.Form):
     def __init__(self, *args, children, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["child"].queryset = children
+        first_two = list(children[:2])
+        if len(first_two) == 1:  # nothing to choose: the one child is chosen already
+            self.initial["child"] = first_two[0].pk
 
 
 class StartForm(forms.ModelForm):
-    desired_start_date = forms.DateField(label=_("Desired start date"), widget=DateInput())
+    desired_start_date = CalendarDateField(label=_("Desired start date"))
     care_hours_per_week = forms.TypedChoiceField(
         label=_("Care scope"), choices=CARE_HOURS, coerce=int, widget=forms.RadioSelect
     )
@@ -44,34 +52,40 @@ class StartForm(forms.ModelForm):
         return start
 
 
+def _yes_no(value) -> bool | None:
+    return {"True": True, "False": False}.get(str(value))
+
+
 class CriteriaForm(forms.ModelForm):
-    resides_in_municipality = forms.TypedChoiceField(
-        label=_("Does the child live in the municipality?"),
-        choices=YES_NO,
-        coerce=lambda v: v in (True, "True"),
-        widget=forms.RadioSelect,
-    )
-    guardians_working_or_training = forms.TypedChoiceField(
-        label=_("How many guardians are working or in training?"),
-        choices=[(0, _("None")), (1, _("One")), (2, _("Two"))],
-        coerce=int,
-        widget=forms.RadioSelect,
-    )
-    single_parent = forms.BooleanField(label=_("I am a single parent"), required=False)
-    hardship_referral = forms.BooleanField(
-        label=_("The youth office has referred us (hardship case)"), required=False
-    )
-    integration_need = forms.BooleanField(label=_("The child needs integration support"), required=False)
+    """The priority questions as radio buttons with nothing chosen until the family answers."""
 
     class Meta:
         model = Application
-        fields = [
-            "resides_in_municipality",
-            "guardians_working_or_training",
-            "single_parent",
-            "hardship_referral",
-            "integration_need",
-        ]
+        fields = list(criteria.QUESTIONS)
+
+    def __init__(self, *args, municipality: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in criteria.QUESTIONS:
+            if name == "guardians_working_or_training":
+                field = forms.TypedChoiceField(
+                    choices=[(0, _("None")), (1, _("One")), (2, _("Two"))], coerce=int, empty_value=None
+                )
+            else:
+                field = forms.TypedChoiceField(choices=YES_NO, coerce=_yes_no, empty_value=None)
+            field.widget = forms.RadioSelect(choices=field.choices)
+            field.label = criteria.question(name, municipality=municipality)
+            field.error_messages["required"] = criteria.please_answer(name, municipality=municipality)
+            self.fields[name] = field
+
+    def changed_answers(self) -> dict:
+        """The valid answers that differ from the stored ones, also when other questions are still
+        unanswered: a draft keeps what the family has answered so far."""
+        self.is_valid()
+        return {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if name not in self.errors and value != self.initial.get(name)
+        }
 
 
 class AddWishForm(forms.Form):

@@ -16,9 +16,25 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+class CalendarDateField(forms.DateField):
+    """A date picked in the browser's calendar field.
+
+    The browser sends an empty value for a date that does not exist (29.02.2027), so "required"
+    alone would tell the family the field is empty while they see a date in it.
+    """
+
+    widget = DateInput
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        message = _("Please enter a valid date (day, month and year).")
+        self.error_messages = {**self.error_messages, "required": message, "invalid": message}
+
+
 class ChildForm(forms.ModelForm):
     class Meta:
         model = Child
+        field_classes = {"birth_date": CalendarDateField}
         fields = [
             "first_name",
             "last_name",

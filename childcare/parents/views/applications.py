@@ -7,7 +7,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from childcare.admissions import applications as services
@@ -30,10 +32,10 @@ from childcare.parents.views import proofs
 from portal.models import PortalSettings
 
 STEPS = [
-    ("parents:application_step_start", _("Start and care scope")),
-    ("parents:application_step_wishes", _("Wishes")),
-    ("parents:application_step_criteria", _("Criteria")),
-    ("parents:application_step_review", _("Review and submit")),
+    ("parents:application_step_start", gettext_lazy("Start and care scope")),
+    ("parents:application_step_wishes", gettext_lazy("Wishes")),
+    ("parents:application_step_criteria", gettext_lazy("Criteria")),
+    ("parents:application_step_review", gettext_lazy("Review and submit")),
 ]
 
 
@@ -73,25 +75,45 @@ def _run(request, action) -> bool:
     return True
 
 
+def _open_offers_first(application) -> tuple:
+    """Open offers first, the nearest deadline on top; the rest keep their order (newest first)."""
+    offer = application.open_offer
+    return (0, offer.expires_at) if offer else (1,)
+
+
 @login_required
 def application_list(request):
     applications = list(applications_of(request.user))
     all_wishes = [wish for application in applications for wish in application.wishes.all()]
     places = waitlist.positions(all_wishes)
     show_positions = PriorityPolicy.load().show_positions_to_parents
+    portal, now = PortalSettings.load(), timezone.now()
     for application in applications:
-        application.sentence = explanations.status_sentence(application.status)
+        wishes = application.wishes.all()
+        application.sentence = explanations.status_sentence(
+            application.status,
+            all_wishes_rejected=bool(wishes) and all(w.status == WishStatus.REJECTED for w in wishes),
+        )
+        application.confirm_by = reconfirmation.confirmation_deadline(application, portal=portal, now=now)
         application.open_offer = next(
             (o for o in application.offers.all() if o.status == OfferStatus.OPEN), None
         )
-        for wish in application.wishes.all():
+        application.placement = next(
+            (o.placement for o in application.offers.all() if getattr(o, "placement", None)), None
+        )
+        for wish in wishes:
             wish.position = places.get(wish.pk) if show_positions else None
             wish.explained = explanations.explain_points(wish.points_explanation)
         application.timeline = [
             {"event": event, "label": explanations.event_label(event.kind)}
             for event in application.events.all()
         ]
-    return render(request, "childcare/applications/list.html", {"applications": applications})
+    applications.sort(key=_open_offers_first)
+    return render(
+        request,
+        "childcare/applications/list.html",
+        {"applications": applications, "portal_settings": portal},
+    )
 
 
 @login_required
@@ -100,12 +122,23 @@ def application_detail(request, public_id):
     return redirect(f"{reverse('parents:application_list')}#application-{application.public_id}")
 
 
+# "?wishes=basket": the application was started from the wish list, whose facilities become the
+# wishes once the start date is known (a wish's age band depends on it).
+FROM_BASKET = "wishes=basket"
+
+
+def _from_basket(request) -> bool:
+    return request.GET.get("wishes") == "basket"
+
+
 @login_required
 def application_start(request):
+    from_basket = _from_basket(request)
     children = children_of(request.user).exclude(applications__status__in=OPEN_APPLICATION_STATUSES)
     if not children_of(request.user).exists():
         messages.info(request, _("First add the child you need a place for."))
-        return redirect(f"{reverse('parents:child_create')}?next=apply")
+        suffix = f"&{FROM_BASKET}" if from_basket else ""
+        return redirect(f"{reverse('parents:child_create')}?next=apply{suffix}")
     form = ChooseChildForm(request.POST if request.method == "POST" else None, children=children)
     if request.method == "POST" and form.is_valid():
         application = None
@@ -115,7 +148,8 @@ def application_start(request):
             application = services.create_application(child=form.cleaned_data["child"], by=request.user)
 
         if _run(request, create):
-            return redirect("parents:application_step_start", application.public_id)
+            url = reverse("parents:application_step_start", args=[application.public_id])
+            return redirect(f"{url}?{FROM_BASKET}" if from_basket else url)
     return render(
         request, "childcare/applications/start.html", {"form": form, "has_children": children.exists()}
     )
@@ -137,6 +171,8 @@ def application_step_start(request, public_id):
                 care_hours_per_week=form.cleaned_data["care_hours_per_week"],
             ),
         ):
+            if _from_basket(request) and basket(request.session):
+                _wishes_from_basket(request, application)
             return redirect("parents:application_step_wishes", application.public_id)
         application.refresh_from_db()
     return render(
@@ -144,6 +180,23 @@ def application_step_start(request, public_id):
         "childcare/applications/step_start.html",
         _step_context(application, "parents:application_step_start", form=form),
     )
+
+
+def _facilities(slugs: list[str]) -> list[Facility]:
+    """The facilities with these slugs, in the same order (unknown slugs left out)."""
+    found = {f.slug: f for f in Facility.objects.filter(slug__in=slugs)}
+    return [found[s] for s in slugs if s in found]
+
+
+def _wishes_from_basket(request, application) -> None:
+    """Make the wish list the application's wishes; on a problem the wishes step shows it and
+    keeps the list, so the family can choose."""
+    facilities = _facilities(basket(request.session))
+    if _run(
+        request, lambda: services.set_wishes(application=application, by=request.user, facilities=facilities)
+    ):
+        clear_basket(request.session)
+        messages.success(request, _("The facilities from your wish list are your wishes now."))
 
 
 def _wish_action(request, application, chosen: list[Facility]) -> list[Facility] | None:
@@ -166,8 +219,7 @@ def _wish_action(request, application, chosen: list[Facility]) -> list[Facility]
                 slugs[index], slugs[other] = slugs[other], slugs[index]
     else:
         return None
-    found = {f.slug: f for f in Facility.objects.filter(slug__in=slugs)}
-    return [found[s] for s in slugs if s in found]
+    return _facilities(slugs)
 
 
 @login_required
@@ -221,18 +273,21 @@ def application_step_criteria(request, public_id):
     application = _own(request, public_id)
     if not _editable(request, application):
         return redirect("parents:application_list")
-    form = CriteriaForm(request.POST if request.method == "POST" else None, instance=application)
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and _run(
+    form = CriteriaForm(
+        request.POST if request.method == "POST" else None,
+        instance=application,
+        municipality=PortalSettings.load().municipality_name,
+    )
+    if request.method == "POST":
+        answers = form.changed_answers()
+        saved = not answers or _run(
             request,
-            lambda: services.update_application(
-                application=application, by=request.user, criteria=form.cleaned_data
-            ),
+            lambda: services.update_application(application=application, by=request.user, criteria=answers),
         )
-    ):
-        return redirect("parents:application_step_review", application.public_id)
+        if request.FILES.get("file"):  # a proof chosen, then "Save and continue" pressed
+            proofs.attach_posted_document(request, application)
+        if saved and form.is_valid():
+            return redirect("parents:application_step_review", application.public_id)
     documents = list(application.documents.all())
     for document in documents:
         document.label = proofs.CRITERION_LABELS.get(document.criterion, document.criterion)

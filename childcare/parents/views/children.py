@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from childcare.admissions import children as services
@@ -30,9 +31,11 @@ def child_create(request):
     if request.method == "POST" and form.is_valid():
         child = services.add_child(by=request.user, **form.cleaned_data)
         messages.success(request, _("%(name)s was added.") % {"name": child.first_name})
-        return redirect(
-            "parents:application_start" if request.GET.get("next") == "apply" else "parents:child_list"
-        )
+        if request.GET.get("next") != "apply":
+            return redirect("parents:child_list")
+        start = reverse("parents:application_start")
+        # Started from the wish list: carry that on to the application.
+        return redirect(f"{start}?wishes=basket" if request.GET.get("wishes") == "basket" else start)
     return render(request, "childcare/children/form.html", {"form": form, "child": None})
 
 

@@ -12,10 +12,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from childcare import permissions
+from childcare.admissions import applications
 from childcare.admissions import proofs as services
 from childcare.admissions.selectors import application_for_guardian
 from childcare.errors import DomainError
 from childcare.models import Application, ApplicationDocument
+from childcare.parents.forms.applications import CriteriaForm
+from portal.models import PortalSettings
 
 CRITERION_LABELS = {
     "residence": gettext_lazy("Proof of residence"),
@@ -40,6 +43,41 @@ class UploadForm(forms.Form):
         }
 
 
+def attach_posted_document(request, application: Application) -> None:
+    """Attach the uploaded proof in this request, with a message either way."""
+    form = UploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return
+    try:
+        services.attach_document(
+            application=application,
+            by=request.user,
+            criterion=form.cleaned_data["criterion"],
+            upload=form.cleaned_data["file"],
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The document was uploaded."))
+
+
+def _keep_posted_answers(request, application: Application) -> None:
+    """The upload button sits in the criteria form: save the answers given so far first."""
+    form = CriteriaForm(
+        request.POST, instance=application, municipality=PortalSettings.load().municipality_name
+    )
+    answers = form.changed_answers()
+    if not answers:
+        return
+    try:
+        applications.update_application(application=application, by=request.user, criteria=answers)
+    except DomainError as error:
+        messages.error(request, error.message)
+
+
 @require_POST
 @login_required
 def document_upload(request, public_id):
@@ -47,23 +85,8 @@ def document_upload(request, public_id):
         application = application_for_guardian(user=request.user, public_id=public_id)
     except Application.DoesNotExist:
         raise Http404 from None
-    form = UploadForm(request.POST, request.FILES)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-    else:
-        try:
-            services.attach_document(
-                application=application,
-                by=request.user,
-                criterion=form.cleaned_data["criterion"],
-                upload=form.cleaned_data["file"],
-            )
-        except DomainError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, _("The document was uploaded."))
+    _keep_posted_answers(request, application)
+    attach_posted_document(request, application)
     return redirect("parents:application_step_criteria", application.public_id)
 
 

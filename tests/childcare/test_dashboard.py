@@ -1,0 +1,109 @@
+"""'My applications': documents to download, open offers first, plain sentences, what to do next."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from childcare.models import ApplicationStatus, OfferStatus, WishStatus
+from tests.factories import (
+    ApplicationFactory,
+    ChildFactory,
+    GuardianshipFactory,
+    OfferFactory,
+    PlacementFactory,
+    WishFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def parent_client(client, parent):
+    client.force_login(parent)
+    return client
+
+
+def dashboard(client) -> str:
+    response = client.get(reverse("parents:application_list"))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_receipt_the_offer_letter_and_the_placement_confirmation_are_linked(parent_client, parent, child):
+    offered = ApplicationFactory(child=child, status=ApplicationStatus.OFFERED)
+    offer = OfferFactory(wish__application=offered)
+    sibling = ChildFactory(first_name="Ben")
+    GuardianshipFactory(user=parent, child=sibling)
+    placed = ApplicationFactory(child=sibling, status=ApplicationStatus.PLACED)
+    accepted = OfferFactory(wish__application=placed, status=OfferStatus.ACCEPTED)
+    placement = PlacementFactory(child=sibling, facility=accepted.wish.facility, source_offer=accepted)
+    draft = ApplicationFactory(
+        child=ChildFactory(), status=ApplicationStatus.DRAFT, submitted_at=None, last_confirmed_at=None
+    )
+    GuardianshipFactory(user=parent, child=draft.child)
+
+    html = dashboard(parent_client)
+    assert reverse("letters:application_receipt_pdf", args=[offered.public_id]) in html
+    assert reverse("letters:application_receipt_pdf", args=[placed.public_id]) in html
+    assert reverse("letters:offer_letter_pdf", args=[offer.public_id]) in html
+    assert reverse("letters:placement_confirmation_pdf", args=[placement.public_id]) in html
+    # a draft has no receipt yet, and an accepted offer's letter is no longer offered
+    assert reverse("letters:application_receipt_pdf", args=[draft.public_id]) not in html
+    assert reverse("letters:offer_letter_pdf", args=[accepted.public_id]) not in html
+    # the links work for the family
+    for url in (
+        reverse("letters:offer_letter_pdf", args=[offer.public_id]),
+        reverse("letters:placement_confirmation_pdf", args=[placement.public_id]),
+    ):
+        assert parent_client.get(url).status_code == 200
+
+
+def test_an_open_offer_comes_first_with_its_deadline(parent_client, parent, child, in_english):
+    second = ChildFactory(first_name="Ben")
+    GuardianshipFactory(user=parent, child=second)
+    offered = ApplicationFactory(child=second, status=ApplicationStatus.OFFERED)
+    offer = OfferFactory(wish__application=offered)
+    waiting = ApplicationFactory(child=child, status=ApplicationStatus.WAITING)  # newer: first by date
+    html = dashboard(parent_client)
+    assert html.index(f'id="application-{offered.public_id}"') < html.index(
+        f'id="application-{waiting.public_id}"'
+    )
+    deadline = html.index("Please answer by")
+    assert deadline < html.index(f'id="application-{waiting.public_id}"')
+    assert reverse("parents:offer_respond", args=[offer.public_id]) in html[: deadline + 500]
+
+
+@pytest.mark.parametrize("status", [s for s, _ in ApplicationStatus.choices])
+def test_the_status_sentence_does_not_repeat_the_badge(parent_client, child, in_english, status):
+    ApplicationFactory(child=child, status=status)
+    html = dashboard(parent_client)
+    label = str(ApplicationStatus(status).label)
+    assert f'badge text-bg-secondary">{label}</span> {label}' not in html
+    sentence = html.split(f"{label}</span>", 1)[1].split("</p>", 1)[0].strip()
+    assert sentence
+    assert not sentence.startswith(label)
+
+
+def test_the_reconfirmation_button_shows_only_when_due_and_says_why(parent_client, child, in_english):
+    application = ApplicationFactory(child=child, status=ApplicationStatus.WAITING)
+    confirm_url = reverse("parents:interest_confirm", args=[application.public_id])
+    assert confirm_url not in dashboard(parent_client)  # just submitted: nothing to confirm
+
+    application.last_confirmed_at = timezone.now() - datetime.timedelta(days=6 * 31)
+    application.save()
+    html = dashboard(parent_client)
+    assert confirm_url in html
+    assert "Please confirm by" in html
+    assert "still need a place" in html
+
+
+def test_a_closed_application_whose_wishes_were_all_rejected_says_what_to_do_next(
+    parent_client, child, in_english
+):
+    application = ApplicationFactory(child=child, status=ApplicationStatus.CLOSED)
+    WishFactory(application=application, status=WishStatus.REJECTED)
+    html = dashboard(parent_client)
+    assert "All wishes were rejected. You can make a new application with other facilities." in html
+    assert f'href="{reverse("parents:application_start")}"' in html
