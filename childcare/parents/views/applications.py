@@ -27,6 +27,7 @@ from childcare.models import (
 from childcare.parents.basket import basket, clear_basket
 from childcare.parents.forms.applications import ChooseChildForm, CriteriaForm, StartForm, SubmitForm
 from childcare.parents.views import proofs
+from childcare.web import run_service
 from portal.models import PortalSettings
 
 STEPS = [
@@ -61,16 +62,6 @@ def _step_context(application, current, **extra):
         for name, label in STEPS
     ]
     return {"application": application, "steps": steps, **extra}
-
-
-def _run(request, action) -> bool:
-    """Run a service call; show its domain error and report success."""
-    try:
-        action()
-    except DomainError as error:
-        messages.error(request, error.message)
-        return False
-    return True
 
 
 @login_required
@@ -114,7 +105,7 @@ def application_start(request):
             nonlocal application
             application = services.create_application(child=form.cleaned_data["child"], by=request.user)
 
-        if _run(request, create):
+        if run_service(request, create):
             return redirect("parents:application_step_start", application.public_id)
     return render(
         request, "childcare/applications/start.html", {"form": form, "has_children": children.exists()}
@@ -128,7 +119,7 @@ def application_step_start(request, public_id):
         return redirect("parents:application_list")
     form = StartForm(request.POST if request.method == "POST" else None, instance=application)
     if request.method == "POST" and form.is_valid():
-        if _run(
+        if run_service(
             request,
             lambda: services.update_application(
                 application=application,
@@ -180,21 +171,20 @@ def application_step_wishes(request, public_id):
         return redirect("parents:application_step_start", application.public_id)
     chosen = [w.facility for w in application.wishes.all() if w.status == WishStatus.ACTIVE]
     if request.method == "POST":
-        try:
+
+        def save():
             new = _wish_action(request, application, chosen)
-        except DomainError as error:
-            messages.error(request, error.message)
-            return redirect("parents:application_step_wishes", application.public_id)
-        if new is None:
-            messages.error(request, _("Please choose a facility."))
-        elif new and _run(
-            request, lambda: services.set_wishes(application=application, by=request.user, facilities=new)
+            if new is None:
+                raise DomainError(_("Please choose a facility."))
+            if not new:
+                raise DomainError(_("Keep at least one facility. To stop, withdraw the application."))
+            services.set_wishes(application=application, by=request.user, facilities=new)
+
+        if (
+            run_service(request, save, success=_("Your wishes were saved."))
+            and request.POST.get("action") == "basket"
         ):
-            if request.POST.get("action") == "basket":
-                clear_basket(request.session)
-            messages.success(request, _("Your wishes were saved."))
-        elif not new:
-            messages.error(request, _("Keep at least one facility. To stop, withdraw the application."))
+            clear_basket(request.session)
         return redirect("parents:application_step_wishes", application.public_id)
     facilities = list(Facility.objects.filter(is_active=True).select_related("provider").order_by("name"))
     problems = facility_problems(
@@ -225,7 +215,7 @@ def application_step_criteria(request, public_id):
     if (
         request.method == "POST"
         and form.is_valid()
-        and _run(
+        and run_service(
             request,
             lambda: services.update_application(
                 application=application, by=request.user, criteria=form.cleaned_data
@@ -263,12 +253,10 @@ def application_step_review(request, public_id):
             )
             services.submit_application(application=application, by=request.user)
 
-        if _run(request, submit):
-            messages.success(
-                request,
-                _("Your application %(reference)s was submitted. We have sent you a confirmation.")
-                % {"reference": application.reference},
-            )
+        success = _("Your application %(reference)s was submitted. We have sent you a confirmation.") % {
+            "reference": application.reference
+        }
+        if run_service(request, submit, success=success):
             return redirect("parents:application_list")
     context = _step_context(application, "parents:application_step_review", form=form)
     return render(request, "childcare/applications/step_review.html", context)
@@ -278,8 +266,11 @@ def application_step_review(request, public_id):
 def application_withdraw(request, public_id):
     application = _own(request, public_id)
     if request.method == "POST":
-        if _run(request, lambda: services.withdraw_application(application=application, by=request.user)):
-            messages.success(request, _("The application was withdrawn."))
+        run_service(
+            request,
+            lambda: services.withdraw_application(application=application, by=request.user),
+            success=_("The application was withdrawn."),
+        )
         return redirect("parents:application_list")
     return render(request, "childcare/applications/confirm_withdraw.html", {"application": application})
 
@@ -291,8 +282,11 @@ def wish_withdraw(request, public_id, rank):
     if wish is None:
         raise Http404
     if request.method == "POST":
-        if _run(request, lambda: services.withdraw_wish(wish=wish, by=request.user)):
-            messages.success(request, _("The wish was withdrawn."))
+        run_service(
+            request,
+            lambda: services.withdraw_wish(wish=wish, by=request.user),
+            success=_("The wish was withdrawn."),
+        )
         return redirect("parents:application_list")
     return render(
         request, "childcare/applications/confirm_withdraw.html", {"application": application, "wish": wish}
@@ -303,8 +297,11 @@ def wish_withdraw(request, public_id, rank):
 @login_required
 def interest_confirm(request, public_id):
     application = _own(request, public_id)
-    if _run(request, lambda: services.confirm_interest(application=application, by=request.user)):
-        messages.success(request, _("Thank you. Your interest is confirmed."))
+    run_service(
+        request,
+        lambda: services.confirm_interest(application=application, by=request.user),
+        success=_("Thank you. Your interest is confirmed."),
+    )
     return redirect("parents:application_list")
 
 

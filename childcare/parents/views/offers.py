@@ -1,12 +1,11 @@
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from childcare.admissions import offers as services
-from childcare.errors import DomainError
 from childcare.models import Offer
+from childcare.web import run_service
 
 ANSWERS = ("accept", "decline")
 
@@ -25,16 +24,17 @@ def offer_respond(request, public_id):
     if answer not in ANSWERS:
         answer = "accept"
     if request.method == "POST":
-        try:
-            if answer == "accept":
-                services.accept_offer(offer=offer, by=request.user)
-                messages.success(request, _("You accepted the place. We have sent you a confirmation."))
-            else:
-                services.decline_offer(offer=offer, by=request.user)
-                messages.success(
-                    request, _("You declined the offer. Your other wishes stay on the waitlists.")
-                )
-        except DomainError as error:
-            messages.error(request, error.message)
+        if answer == "accept":
+            run_service(
+                request,
+                lambda: services.accept_offer(offer=offer, by=request.user),
+                success=_("You accepted the place. We have sent you a confirmation."),
+            )
+        else:
+            run_service(
+                request,
+                lambda: services.decline_offer(offer=offer, by=request.user),
+                success=_("You declined the offer. Your other wishes stay on the waitlists."),
+            )
         return redirect("parents:application_list")
     return render(request, "childcare/applications/offer_respond.html", {"offer": offer, "answer": answer})

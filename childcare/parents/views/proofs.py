@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 from childcare import permissions
 from childcare.admissions import proofs as services
 from childcare.admissions.selectors import application_for_guardian
-from childcare.errors import DomainError
 from childcare.models import Application, ApplicationDocument
+from childcare.web import run_service
 
 CRITERION_LABELS = {
     "residence": gettext_lazy("Proof of residence"),
@@ -53,17 +53,16 @@ def document_upload(request, public_id):
             for error in errors:
                 messages.error(request, error)
     else:
-        try:
-            services.attach_document(
+        run_service(
+            request,
+            lambda: services.attach_document(
                 application=application,
                 by=request.user,
                 criterion=form.cleaned_data["criterion"],
                 upload=form.cleaned_data["file"],
-            )
-        except DomainError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, _("The document was uploaded."))
+            ),
+            success=_("The document was uploaded."),
+        )
     return redirect("parents:application_step_criteria", application.public_id)
 
 
@@ -90,10 +89,9 @@ def document_download(request, public_id):
 @login_required
 def document_delete(request, public_id):
     document = _document(request, public_id)
-    try:
-        services.remove_document(document=document, by=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("The document was removed."))
+    run_service(
+        request,
+        lambda: services.remove_document(document=document, by=request.user),
+        success=_("The document was removed."),
+    )
     return redirect("parents:application_step_criteria", document.application.public_id)
