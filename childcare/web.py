@@ -3,7 +3,7 @@
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.shortcuts import resolve_url
+from django.shortcuts import render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from childcare.errors import DomainError
@@ -43,3 +43,28 @@ def run_service(request, perform: Callable[[], object], *, success: str | None =
     if text:
         messages.success(request, text)
     return True
+
+
+def problem_page(
+    request,
+    *,
+    heading: str,
+    explanation: str,
+    advice: str,
+    reasons: list[str] = (),
+    action: tuple[str, str] | None = None,
+    status: int,
+):
+    """A page that says what went wrong and what to do now, e.g. for a link that no longer works.
+
+    ``action`` is (URL, label) of the one thing to do next; the page always offers the home page too.
+    """
+    context = {
+        "heading": heading,
+        "explanation": explanation,
+        "advice": advice,
+        "reasons": list(reasons),
+        "action_url": action[0] if action else None,
+        "action_label": action[1] if action else None,
+    }
+    return render(request, "portal/problem.html", context, status=status)

@@ -112,3 +112,21 @@ def test_inviting_twice_or_from_outside_is_refused(client, parent, child, other_
         == 404
     )
     assert GuardianInvitation.objects.count() == 1
+
+
+def test_an_invitation_for_someone_else_or_used_says_what_to_do(
+    client, parent, child, other_parent, in_english
+):
+    client.force_login(parent)
+    client.post(reverse("parents:guardian_invite", args=[child.public_id]), {"email": "partner@example.org"})
+    invitation = GuardianInvitation.objects.get()
+    client.force_login(other_parent)
+    response = client.get(reverse("parents:invitation_accept", args=[invitation.public_id]))
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "This invitation cannot be opened" in html
+    assert "other.parent@example.org" in html
+    assert "ask the person who invited you for a new invitation" in html
+    assert child.first_name not in html  # the page tells nothing about the child to a stranger
+    assert client.post(reverse("parents:invitation_accept", args=[invitation.public_id])).status_code == 404
+    assert not Guardianship.objects.filter(user=other_parent).exists()

@@ -27,7 +27,7 @@ from childcare.models import (
 from childcare.parents.basket import basket, clear_basket
 from childcare.parents.forms.applications import ChooseChildForm, CriteriaForm, StartForm, SubmitForm
 from childcare.parents.views import proofs
-from childcare.web import run_service
+from childcare.web import problem_page, run_service
 from portal.models import PortalSettings
 
 STEPS = [
@@ -314,18 +314,34 @@ def interest_confirm_link(request, token):
     try:
         application = reconfirmation.application_from_token(token, max_age=datetime.timedelta(days=grace + 1))
     except reconfirmation.InvalidLink:
-        return render(request, "childcare/applications/confirm_link.html", {"invalid": True}, status=400)
+        return _confirmation_link_gone(request)
     if request.method == "POST":
         try:
             services.confirm_interest(application=application, by=None)
         except DomainError as error:
-            return render(
-                request,
-                "childcare/applications/confirm_link.html",
-                {"invalid": True, "error": error.message},
-                status=400,
-            )
+            return _confirmation_link_gone(request, error.message)
         return render(
             request, "childcare/applications/confirm_link.html", {"application": application, "done": True}
         )
     return render(request, "childcare/applications/confirm_link.html", {"application": application})
+
+
+def _confirmation_link_gone(request, reason: str | None = None):
+    """410: the link existed but cannot be used any more; say why it may be so and what to do."""
+    return problem_page(
+        request,
+        heading=_("This confirmation link no longer works"),
+        explanation=_("Your interest could not be confirmed with this link."),
+        reasons=[reason]
+        if reason
+        else [
+            _("Each e-mail's link works once: your interest may already be confirmed."),
+            _("The link is older than the time allowed for confirming."),
+            _("The link was not copied completely from the e-mail."),
+        ],
+        advice=_(
+            "Sign in and confirm your interest on the page of your applications; it works there at any time."
+        ),
+        action=(reverse("parents:application_list"), _("My applications")),
+        status=410,
+    )

@@ -4,13 +4,14 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from childcare.admissions import proofs as services
 from childcare.admissions.selectors import child_for_guardian
 from childcare.models import Child, GuardianInvitation
-from childcare.web import run_service
+from childcare.web import problem_page, run_service
 
 
 class InviteForm(forms.Form):
@@ -45,7 +46,24 @@ def invitation_accept(request, public_id):
         .first()
     )
     if invitation is None:
-        raise Http404
+        return problem_page(
+            request,
+            heading=_("This invitation cannot be opened"),
+            explanation=_(
+                "There is no open invitation behind this link for the account you are signed in with."
+            ),
+            reasons=[
+                _("The invitation was sent to another e-mail address than %(email)s.")
+                % {"email": request.user.email},
+                _("It has already been accepted, or the person who invited you has withdrawn it."),
+            ],
+            advice=_(
+                "Sign out and sign in with the address the invitation was sent to, "
+                "or ask the person who invited you for a new invitation."
+            ),
+            action=(reverse("parents:child_list"), _("My children")),
+            status=404,
+        )
     if request.method == "POST":
         run_service(
             request,
