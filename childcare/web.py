@@ -1,6 +1,6 @@
 """What the pages of both audiences share: going back safely, and running one service for a POST."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from django.contrib import messages
 from django.shortcuts import render, resolve_url
@@ -51,7 +51,7 @@ def problem_page(
     heading: str,
     explanation: str,
     advice: str,
-    reasons: list[str] = (),
+    reasons: Sequence[str] = (),
     action: tuple[str, str] | None = None,
     status: int,
 ):
