@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in e-mails, the inbox and PDFs point here; the web server and the worker must agree.
+SITE_URL ?= http://$(HOST):$(PORT)
+export SITE_URL
 
 .PHONY: install run test lint format messages clean
 
@@ -21,11 +24,11 @@ install: $(STAMP)
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	@echo "Kita-Portal: http://$(HOST):$(PORT)/  (Ctrl+C stops the web server and the worker)"
+	@echo "Kita-Portal: $(SITE_URL)/  (Ctrl+C stops the web server and the worker)"
 	@trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/celery -A portal worker --beat --loglevel=INFO --concurrency=1 \
+	SITE_URL=$(SITE_URL) $(BIN)/celery -A portal worker --beat --loglevel=INFO --concurrency=1 \
 		--schedule=var/celerybeat-schedule & worker=$$!; \
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	SITE_URL=$(SITE_URL) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install
 	$(BIN)/pytest

@@ -117,7 +117,7 @@ EMAIL_SCHEMES = ("file", "console", "locmem", "smtp", "smtps", "smtp+tls")
 def env_email(name: str, default: str, *, environ=None) -> dict:
     """E-mail settings from one URL.
 
-    ``file:///path`` writes each message to a file, ``console://`` prints it,
+    ``file:///path`` writes each message to its own ``.eml`` file there, ``console://`` prints it,
     ``smtp://user:password@host:port`` talks SMTP (``smtp+tls`` uses STARTTLS,
     ``smtps`` implicit TLS).
     """
@@ -129,7 +129,7 @@ def env_email(name: str, default: str, *, environ=None) -> dict:
         if not parts.path:
             raise ConfigError(name, "file:// needs a folder, e.g. file:///var/mail")
         return {
-            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_BACKEND": "portal.mail.EmlFileBackend",
             "EMAIL_FILE_PATH": unquote(parts.path),
         }
     if parts.scheme == "console":

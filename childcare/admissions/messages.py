@@ -1,33 +1,114 @@
-"""Messages to the people an application concerns, written in the changing transaction."""
+"""Messages to the people an application concerns, written in the changing transaction.
+
+Every message links straight to what it is about, and its button says what the link opens: an
+open offer to its answer page, anything else about an application to that application's page;
+staff to the application as staff see it, or to the waiting list.
+"""
 
 from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
-from childcare.models import Application, Facility
+from childcare.models import Application, Facility, OfferStatus
 from notifications.services import notify
 
+# Button texts of links a caller brings along itself (e.g. the signed one-click confirmation).
+OWN_LINK_LABELS = {"reconfirmation_request": _("Confirm application")}
 
-def link(path: str = "/") -> str:
+
+def absolute(path: str) -> str:
+    """The full address of a page of this portal, as e-mails and PDFs need it."""
     return f"{settings.SITE_URL}{path}"
 
 
-def tell_guardians(*, application: Application, kind: str, key: str, context: dict, attachments=()) -> None:
-    """One message per guardian of the child; ``key`` makes each message unique per event."""
-    base = {"application": application, "child": application.child, "link": link()}
+def guardian_link(*, application: Application, context: dict) -> tuple[str, str]:
+    """The page a message to a family opens, and its button text: an open offer > the application."""
+    offer = context.get("offer")
+    if offer is not None and offer.status == OfferStatus.OPEN:
+        return absolute(reverse("parents:offer_respond", args=[offer.public_id])), _("Answer the offer")
+    return absolute(reverse("parents:application_detail", args=[application.public_id])), _(
+        "Open your application"
+    )
+
+
+def staff_link(*, facility: Facility, context: dict) -> tuple[str, str]:
+    """The page a message to staff opens: the application it is about, else the facility's waiting list."""
+    offer = context.get("offer")
+    application = offer.application if offer is not None else context.get("application")
+    if application is not None:
+        return absolute(reverse("backoffice:application", args=[application.public_id])), _(
+            "Open the application"
+        )
+    return absolute(reverse("backoffice:waitlist", args=[facility.slug])), _("Open the waiting list")
+
+
+def _with_link(
+    kind: str, context: dict, derived: tuple[str, str], own: str | None, label: str | None
+) -> dict:
+    """``context`` with ``link`` and ``link_label``: the caller's own link wins over the derived one."""
+    own = own or context.get("link")
+    if own:
+        return {
+            **context,
+            "link": own,
+            "link_label": label or OWN_LINK_LABELS.get(kind, _("Open in the portal")),
+        }
+    return {**context, "link": derived[0], "link_label": label or derived[1]}
+
+
+def tell_guardians(
+    *,
+    application: Application,
+    kind: str,
+    key: str,
+    context: dict,
+    attachments=(),
+    link: str | None = None,
+    link_label: str | None = None,
+) -> None:
+    """One message per guardian of the child; ``key`` makes each message unique per event.
+
+    The link is derived from ``context`` (see ``guardian_link``) unless the caller gives its own
+    ``link`` (a path or a full URL), as a keyword or in ``context``.
+    """
+    context = _with_link(
+        kind,
+        {"application": application, "child": application.child, **context},
+        guardian_link(application=application, context=context),
+        link,
+        link_label,
+    )
     for guardian in application.child.guardians.all():
         notify(
             recipient=guardian,
             kind=kind,
             dedupe_key=f"{key}:user:{guardian.pk}",
-            context={**base, **context},
+            context=context,
             attachments=attachments,
         )
 
 
-def tell_facility_staff(*, facility: Facility, kind: str, key: str, context: dict) -> None:
+def tell_facility_staff(
+    *,
+    facility: Facility,
+    kind: str,
+    key: str,
+    context: dict,
+    link: str | None = None,
+    link_label: str | None = None,
+) -> None:
+    """One message per staff member of ``facility``; the link as for ``tell_guardians`` (``staff_link``)."""
+    context = _with_link(
+        kind,
+        {"facility": facility, **context},
+        staff_link(facility=facility, context=context),
+        link,
+        link_label,
+    )
     for membership in facility.staff_memberships.select_related("user"):
         notify(
             recipient=membership.user,
             kind=kind,
             dedupe_key=f"{key}:user:{membership.user_id}",
-            context={"facility": facility, "link": link(), **context},
+            context=context,
         )

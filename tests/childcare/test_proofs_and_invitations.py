@@ -151,3 +151,21 @@ def test_the_invitation_shows_in_nobodys_inbox(client, parent, child):
         response = client.get(reverse("notifications:inbox"))
         assert list(response.context["page"]) == []
     assert OutboxMessage.objects.get().recipient is None
+
+
+def test_an_invitation_for_someone_else_or_used_says_what_to_do(
+    client, parent, child, other_parent, in_english
+):
+    client.force_login(parent)
+    client.post(reverse("parents:guardian_invite", args=[child.public_id]), {"email": "partner@example.org"})
+    invitation = GuardianInvitation.objects.get()
+    client.force_login(other_parent)
+    response = client.get(reverse("parents:invitation_accept", args=[invitation.public_id]))
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "This invitation cannot be opened" in html
+    assert "other.parent@example.org" in html
+    assert "ask the person who invited you for a new invitation" in html
+    assert child.first_name not in html  # the page tells nothing about the child to a stranger
+    assert client.post(reverse("parents:invitation_accept", args=[invitation.public_id])).status_code == 404
+    assert not Guardianship.objects.filter(user=other_parent).exists()

@@ -110,16 +110,20 @@ def test_the_one_click_link_confirms_without_sign_in_once(client, waiting):
         assert client.post(url).status_code == 200
         waiting.refresh_from_db()
         assert waiting.last_confirmed_at == timezone.now()
-        assert client.post(url).status_code == 400  # the link belonged to the finished cycle
+        assert client.post(url).status_code == 410  # the link belonged to the finished cycle
 
 
-def test_a_tampered_or_outdated_link_is_refused_with_a_message(client, waiting, in_english):
+def test_a_tampered_or_outdated_link_is_refused_with_a_page_that_says_what_to_do(client, waiting, in_english):
     with time_machine.travel(datetime.datetime(2026, 9, 10, tzinfo=datetime.UTC), tick=False):
         token = reconfirmation.make_token(waiting)
-    tampered = client.post(reverse("parents:interest_confirm_link", args=[token[:-2] + "xx"]))
-    assert tampered.status_code == 400
-    assert "This link is not valid" in tampered.content.decode()
+    for method in (client.get, client.post):
+        tampered = method(reverse("parents:interest_confirm_link", args=[token[:-2] + "xx"]))
+        assert tampered.status_code == 410
+        html = tampered.content.decode()
+        assert "This confirmation link no longer works" in html
+        assert "Sign in and confirm your interest on the page of your applications" in html
+        assert f'href="{reverse("parents:application_list")}"' in html
     with time_machine.travel(datetime.datetime(2026, 10, 20, tzinfo=datetime.UTC), tick=False):
-        assert client.post(reverse("parents:interest_confirm_link", args=[token])).status_code == 400
+        assert client.post(reverse("parents:interest_confirm_link", args=[token])).status_code == 410
     waiting.refresh_from_db()
     assert waiting.last_confirmed_at == T0

@@ -222,6 +222,24 @@ def test_signup_with_a_known_address_in_other_case_makes_no_second_account(clien
     assert not is_signed_in(client)
 
 
+@pytest.mark.parametrize("length", [255, 320])
+def test_signup_with_a_too_long_address_is_refused_on_the_form_every_time(client, length, in_english):
+    email = "a" * (length - len("@example.org")) + "@example.org"
+    for _attempt in range(2):
+        response = sign_up(client, email)
+        assert response.status_code == 200
+        assert "This e-mail address is too long: at most 254 characters." in response.content.decode()
+    assert not User.objects.exists()
+    assert not EmailAddress.objects.exists()
+    assert not mail.outbox
+
+
+def test_signup_with_the_longest_allowed_address_works(client):
+    email = "a" * (254 - len("@example.org")) + "@example.org"
+    assert sign_up(client, email).status_code == 302
+    assert User.objects.get().email == email
+
+
 def test_signin_with_the_right_password_signs_in(client, parent):
     response = sign_in(client, parent.email)
 

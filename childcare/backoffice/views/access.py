@@ -1,6 +1,5 @@
 """What every staff page shares: lookups that answer 404 to outsiders, going back, running one action."""
 
-from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -8,7 +7,6 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from childcare import permissions
-from childcare.errors import DomainError
 from childcare.models import (
     Application,
     ApplicationEvent,
@@ -17,6 +15,7 @@ from childcare.models import (
     Offer,
     Wish,
 )
+from childcare.web import run_service
 
 # --- lookups: each one asks the permissions module and answers 404 to outsiders ---
 
@@ -81,16 +80,12 @@ def posted(request):
 
 
 def act(request, *, form, perform, back: str, context: dict):
-    """Show ``form``; on a valid POST run ``perform`` (one service call, returning the success text).
+    """Show ``form`` on the staff action page; on a valid POST run ``perform`` and go to ``back``.
 
-    A domain refusal is shown as a message; either way the user returns to ``back``.
+    ``perform`` is one service call returning the success text (see ``run_service``); ``back``
+    comes from ``back_url``, so it is checked before anything is written.
     """
     if request.method == "POST" and form.is_valid():
-        try:
-            success = perform()
-        except DomainError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, success)
+        run_service(request, perform)
         return redirect(back)
     return render(request, "childcare/staff/action.html", {**context, "form": form, "back": back})

@@ -6,7 +6,6 @@ service in ``childcare.allocation.rounds`` and shows its refusal as a message.
 
 from dataclasses import dataclass
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseNotAllowed
@@ -22,8 +21,8 @@ from childcare.admissions.offers import default_deadline
 from childcare.allocation import rounds as services
 from childcare.backoffice.exports import csv_response
 from childcare.backoffice.forms import rounds as forms
-from childcare.errors import DomainError
 from childcare.models import AgeBand, AllocationRound, Application, Placement, PlacementStatus
+from childcare.web import run_service
 
 ROUNDS_PER_PAGE = 25
 RESULTS_PER_PAGE = 100
@@ -56,14 +55,15 @@ def round_list(request):
     _require_office(request)
     form = forms.RoundForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        try:
+        round_ = None
+
+        def create():
+            nonlocal round_
             round_ = services.create_round(
                 target_start_date=form.cleaned_data["target_start_date"], by=request.user
             )
-        except DomainError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, _("The round was created. Compute it to see the preview."))
+
+        if run_service(request, create, success=_("The round was created. Compute it to see the preview.")):
             return redirect(_detail_url(round_))
     paginator = Paginator(AllocationRound.objects.defer("snapshot", "results"), ROUNDS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
@@ -166,17 +166,15 @@ def round_compute(request, public_id):
     round_ = _round(request, public_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    try:
-        round_ = services.compute_round(round=round_, by=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        stats = round_.statistics
-        messages.success(
-            request,
-            _("The round was computed: %(matched)s of %(applicants)s children get a place.")
-            % {"matched": stats["matched"], "applicants": stats["applicants"]},
-        )
+
+    def compute():
+        stats = services.compute_round(round=round_, by=request.user).statistics
+        return _("The round was computed: %(matched)s of %(applicants)s children get a place.") % {
+            "matched": stats["matched"],
+            "applicants": stats["applicants"],
+        }
+
+    run_service(request, compute)
     return redirect(_detail_url(round_))
 
 
@@ -189,20 +187,16 @@ def round_publish(request, public_id):
         initial={"answer_by": default_deadline().date()},
     )
     if request.method == "POST" and form.is_valid():
-        try:
+
+        def publish():
             made = services.publish_round(round=round_, by=request.user, expires_at=form.expires_at)
-        except DomainError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(
-                request,
-                ngettext(
-                    "The round was published: %(count)s offer was made. All families are being notified.",
-                    "The round was published: %(count)s offers were made. All families are being notified.",
-                    made,
-                )
-                % {"count": made},
-            )
+            return ngettext(
+                "The round was published: %(count)s offer was made. All families are being notified.",
+                "The round was published: %(count)s offers were made. All families are being notified.",
+                made,
+            ) % {"count": made}
+
+        run_service(request, publish)
         return redirect(_detail_url(round_))
     return render(
         request,

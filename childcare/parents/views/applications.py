@@ -29,6 +29,7 @@ from childcare.models import (
 from childcare.parents.basket import basket, clear_basket
 from childcare.parents.forms.applications import ChooseChildForm, CriteriaForm, StartForm, SubmitForm
 from childcare.parents.views import proofs
+from childcare.web import problem_page, run_service
 from portal.models import PortalSettings
 
 STEPS = [
@@ -63,16 +64,6 @@ def _step_context(application, current, **extra):
         for name, label in STEPS
     ]
     return {"application": application, "steps": steps, **extra}
-
-
-def _run(request, action) -> bool:
-    """Run a service call; show its domain error and report success."""
-    try:
-        action()
-    except DomainError as error:
-        messages.error(request, error.message)
-        return False
-    return True
 
 
 def _open_offers_first(application) -> tuple:
@@ -147,7 +138,7 @@ def application_start(request):
             nonlocal application
             application = services.create_application(child=form.cleaned_data["child"], by=request.user)
 
-        if _run(request, create):
+        if run_service(request, create):
             url = reverse("parents:application_step_start", args=[application.public_id])
             return redirect(f"{url}?{FROM_BASKET}" if from_basket else url)
     return render(
@@ -162,7 +153,7 @@ def application_step_start(request, public_id):
         return redirect("parents:application_list")
     form = StartForm(request.POST if request.method == "POST" else None, instance=application)
     if request.method == "POST" and form.is_valid():
-        if _run(
+        if run_service(
             request,
             lambda: services.update_application(
                 application=application,
@@ -192,7 +183,7 @@ def _wishes_from_basket(request, application) -> None:
     """Make the wish list the application's wishes; on a problem the wishes step shows it and
     keeps the list, so the family can choose."""
     facilities = _facilities(basket(request.session))
-    if _run(
+    if run_service(
         request, lambda: services.set_wishes(application=application, by=request.user, facilities=facilities)
     ):
         clear_basket(request.session)
@@ -232,21 +223,20 @@ def application_step_wishes(request, public_id):
         return redirect("parents:application_step_start", application.public_id)
     chosen = [w.facility for w in application.wishes.all() if w.status == WishStatus.ACTIVE]
     if request.method == "POST":
-        try:
+
+        def save():
             new = _wish_action(request, application, chosen)
-        except DomainError as error:
-            messages.error(request, error.message)
-            return redirect("parents:application_step_wishes", application.public_id)
-        if new is None:
-            messages.error(request, _("Please choose a facility."))
-        elif new and _run(
-            request, lambda: services.set_wishes(application=application, by=request.user, facilities=new)
+            if new is None:
+                raise DomainError(_("Please choose a facility."))
+            if not new:
+                raise DomainError(_("Keep at least one facility. To stop, withdraw the application."))
+            services.set_wishes(application=application, by=request.user, facilities=new)
+
+        if (
+            run_service(request, save, success=_("Your wishes were saved."))
+            and request.POST.get("action") == "basket"
         ):
-            if request.POST.get("action") == "basket":
-                clear_basket(request.session)
-            messages.success(request, _("Your wishes were saved."))
-        elif not new:
-            messages.error(request, _("Keep at least one facility. To stop, withdraw the application."))
+            clear_basket(request.session)
         return redirect("parents:application_step_wishes", application.public_id)
     facilities = list(Facility.objects.filter(is_active=True).select_related("provider").order_by("name"))
     problems = facility_problems(
@@ -280,7 +270,7 @@ def application_step_criteria(request, public_id):
     )
     if request.method == "POST":
         answers = form.changed_answers()
-        saved = not answers or _run(
+        saved = not answers or run_service(
             request,
             lambda: services.update_application(application=application, by=request.user, criteria=answers),
         )
@@ -318,12 +308,10 @@ def application_step_review(request, public_id):
             )
             services.submit_application(application=application, by=request.user)
 
-        if _run(request, submit):
-            messages.success(
-                request,
-                _("Your application %(reference)s was submitted. We have sent you a confirmation.")
-                % {"reference": application.reference},
-            )
+        success = _("Your application %(reference)s was submitted. We have sent you a confirmation.") % {
+            "reference": application.reference
+        }
+        if run_service(request, submit, success=success):
             return redirect("parents:application_list")
     context = _step_context(application, "parents:application_step_review", form=form)
     return render(request, "childcare/applications/step_review.html", context)
@@ -333,8 +321,11 @@ def application_step_review(request, public_id):
 def application_withdraw(request, public_id):
     application = _own(request, public_id)
     if request.method == "POST":
-        if _run(request, lambda: services.withdraw_application(application=application, by=request.user)):
-            messages.success(request, _("The application was withdrawn."))
+        run_service(
+            request,
+            lambda: services.withdraw_application(application=application, by=request.user),
+            success=_("The application was withdrawn."),
+        )
         return redirect("parents:application_list")
     return render(request, "childcare/applications/confirm_withdraw.html", {"application": application})
 
@@ -346,8 +337,11 @@ def wish_withdraw(request, public_id, rank):
     if wish is None:
         raise Http404
     if request.method == "POST":
-        if _run(request, lambda: services.withdraw_wish(wish=wish, by=request.user)):
-            messages.success(request, _("The wish was withdrawn."))
+        run_service(
+            request,
+            lambda: services.withdraw_wish(wish=wish, by=request.user),
+            success=_("The wish was withdrawn."),
+        )
         return redirect("parents:application_list")
     return render(
         request, "childcare/applications/confirm_withdraw.html", {"application": application, "wish": wish}
@@ -358,8 +352,11 @@ def wish_withdraw(request, public_id, rank):
 @login_required
 def interest_confirm(request, public_id):
     application = _own(request, public_id)
-    if _run(request, lambda: services.confirm_interest(application=application, by=request.user)):
-        messages.success(request, _("Thank you. Your interest is confirmed."))
+    run_service(
+        request,
+        lambda: services.confirm_interest(application=application, by=request.user),
+        success=_("Thank you. Your interest is confirmed."),
+    )
     return redirect("parents:application_list")
 
 
@@ -372,18 +369,34 @@ def interest_confirm_link(request, token):
     try:
         application = reconfirmation.application_from_token(token, max_age=datetime.timedelta(days=grace + 1))
     except reconfirmation.InvalidLink:
-        return render(request, "childcare/applications/confirm_link.html", {"invalid": True}, status=400)
+        return _confirmation_link_gone(request)
     if request.method == "POST":
         try:
             services.confirm_interest(application=application, by=None)
         except DomainError as error:
-            return render(
-                request,
-                "childcare/applications/confirm_link.html",
-                {"invalid": True, "error": error.message},
-                status=400,
-            )
+            return _confirmation_link_gone(request, error.message)
         return render(
             request, "childcare/applications/confirm_link.html", {"application": application, "done": True}
         )
     return render(request, "childcare/applications/confirm_link.html", {"application": application})
+
+
+def _confirmation_link_gone(request, reason: str | None = None):
+    """410: the link existed but cannot be used any more; say why it may be so and what to do."""
+    return problem_page(
+        request,
+        heading=_("This confirmation link no longer works"),
+        explanation=_("Your interest could not be confirmed with this link."),
+        reasons=[reason]
+        if reason
+        else [
+            _("Each e-mail's link works once: your interest may already be confirmed."),
+            _("The link is older than the time allowed for confirming."),
+            _("The link was not copied completely from the e-mail."),
+        ],
+        advice=_(
+            "Sign in and confirm your interest on the page of your applications; it works there at any time."
+        ),
+        action=(reverse("parents:application_list"), _("My applications")),
+        status=410,
+    )

@@ -7,9 +7,9 @@ from django.utils.translation import gettext as _
 
 from childcare.admissions import children as services
 from childcare.admissions.selectors import child_for_guardian, children_of
-from childcare.errors import DomainError
 from childcare.models import Child
 from childcare.parents.forms.children import ChildForm
+from childcare.web import run_service
 
 
 def _own_child(request, public_id) -> Child:
@@ -54,11 +54,10 @@ def child_edit(request, public_id):
 def child_delete(request, public_id):
     child = _own_child(request, public_id)
     if request.method == "POST":
-        try:
-            services.remove_child(child=child, by=request.user)
-        except DomainError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, _("%(name)s was removed.") % {"name": child.first_name})
+        run_service(
+            request,
+            lambda: services.remove_child(child=child, by=request.user),
+            success=_("%(name)s was removed.") % {"name": child.first_name},
+        )
         return redirect("parents:child_list")
     return render(request, "childcare/children/confirm_delete.html", {"child": child})

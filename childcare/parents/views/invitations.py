@@ -1,17 +1,17 @@
 """A guardian invites a second adult; the invited person accepts while signed in with that address."""
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from childcare.admissions import proofs as services
 from childcare.admissions.selectors import child_for_guardian
-from childcare.errors import DomainError
 from childcare.models import Child, GuardianInvitation
+from childcare.web import problem_page, run_service
 
 
 class InviteForm(forms.Form):
@@ -25,14 +25,16 @@ def guardian_invite(request, public_id):
     except Child.DoesNotExist:
         raise Http404 from None
     form = InviteForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.invite_guardian(child=child, by=request.user, email=form.cleaned_data["email"])
-        except DomainError as error:
-            form.add_error("email", error.message)
-        else:
-            messages.success(request, _("The invitation was sent."))
-            return redirect("parents:child_list")
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and run_service(
+            request,
+            lambda: services.invite_guardian(child=child, by=request.user, email=form.cleaned_data["email"]),
+            success=_("The invitation was sent."),
+        )
+    ):
+        return redirect("parents:child_list")
     return render(request, "childcare/children/invite.html", {"form": form, "child": child})
 
 
@@ -44,15 +46,29 @@ def invitation_accept(request, public_id):
         .first()
     )
     if invitation is None:
-        raise Http404
+        return problem_page(
+            request,
+            heading=_("This invitation cannot be opened"),
+            explanation=_(
+                "There is no open invitation behind this link for the account you are signed in with."
+            ),
+            reasons=[
+                _("The invitation was sent to another e-mail address than %(email)s.")
+                % {"email": request.user.email},
+                _("It has already been accepted, or the person who invited you has withdrawn it."),
+            ],
+            advice=_(
+                "Sign out and sign in with the address the invitation was sent to, "
+                "or ask the person who invited you for a new invitation."
+            ),
+            action=(reverse("parents:child_list"), _("My children")),
+            status=404,
+        )
     if request.method == "POST":
-        try:
-            services.accept_invitation(invitation=invitation, by=request.user)
-        except DomainError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(
-                request, _("You can now see and manage %(name)s.") % {"name": invitation.child.first_name}
-            )
+        run_service(
+            request,
+            lambda: services.accept_invitation(invitation=invitation, by=request.user),
+            success=_("You can now see and manage %(name)s.") % {"name": invitation.child.first_name},
+        )
         return redirect("parents:child_list")
     return render(request, "childcare/children/invitation_accept.html", {"invitation": invitation})

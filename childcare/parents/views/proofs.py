@@ -15,9 +15,9 @@ from childcare import permissions
 from childcare.admissions import applications
 from childcare.admissions import proofs as services
 from childcare.admissions.selectors import application_for_guardian
-from childcare.errors import DomainError
 from childcare.models import Application, ApplicationDocument
 from childcare.parents.forms.applications import CriteriaForm
+from childcare.web import run_service
 from portal.models import PortalSettings
 
 CRITERION_LABELS = {
@@ -51,17 +51,16 @@ def attach_posted_document(request, application: Application) -> None:
             for error in errors:
                 messages.error(request, error)
         return
-    try:
-        services.attach_document(
+    run_service(
+        request,
+        lambda: services.attach_document(
             application=application,
             by=request.user,
             criterion=form.cleaned_data["criterion"],
             upload=form.cleaned_data["file"],
-        )
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("The document was uploaded."))
+        ),
+        success=_("The document was uploaded."),
+    )
 
 
 def _keep_posted_answers(request, application: Application) -> None:
@@ -72,10 +71,10 @@ def _keep_posted_answers(request, application: Application) -> None:
     answers = form.changed_answers()
     if not answers:
         return
-    try:
-        applications.update_application(application=application, by=request.user, criteria=answers)
-    except DomainError as error:
-        messages.error(request, error.message)
+    run_service(
+        request,
+        lambda: applications.update_application(application=application, by=request.user, criteria=answers),
+    )
 
 
 @require_POST
@@ -113,10 +112,9 @@ def document_download(request, public_id):
 @login_required
 def document_delete(request, public_id):
     document = _document(request, public_id)
-    try:
-        services.remove_document(document=document, by=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("The document was removed."))
+    run_service(
+        request,
+        lambda: services.remove_document(document=document, by=request.user),
+        success=_("The document was removed."),
+    )
     return redirect("parents:application_step_criteria", document.application.public_id)
