@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from childcare import permissions
 from childcare.admissions.uploads import sniff_content_type
@@ -21,7 +22,15 @@ from childcare.models import (
 )
 from notifications.services import notify
 
-DOCUMENT_CRITERIA = ("residence", "employment", "single_parent", "hardship", "integration", "other")
+CRITERION_LABELS = {
+    "residence": gettext_lazy("Proof of residence"),
+    "employment": gettext_lazy("Proof of employment or training"),
+    "single_parent": gettext_lazy("Proof of being a single parent"),
+    "hardship": gettext_lazy("Youth-office referral"),
+    "integration": gettext_lazy("Proof of integration need"),
+    "other": gettext_lazy("Other document"),
+}
+DOCUMENT_CRITERIA = tuple(CRITERION_LABELS)
 MAX_DOCUMENTS = 10
 EDITABLE = (ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED, ApplicationStatus.WAITING)
 

@@ -14,6 +14,7 @@ from childcare import permissions
 from childcare.admissions import explanations
 from childcare.admissions import offers as offer_services
 from childcare.admissions import waitlist_actions as services
+from childcare.admissions.proofs import CRITERION_LABELS
 from childcare.backoffice import wording
 from childcare.backoffice.forms import staff as forms
 from childcare.backoffice.views.access import (
@@ -34,7 +35,6 @@ from childcare.models import (
     StaffMembership,
     Wish,
 )
-from childcare.parents.views.proofs import CRITERION_LABELS
 from childcare.web import back_url
 
 

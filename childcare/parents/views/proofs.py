@@ -14,20 +14,12 @@ from django.views.decorators.http import require_POST
 from childcare import permissions
 from childcare.admissions import applications
 from childcare.admissions import proofs as services
+from childcare.admissions.proofs import CRITERION_LABELS
 from childcare.admissions.selectors import application_for_guardian
 from childcare.models import Application, ApplicationDocument
 from childcare.parents.forms.applications import CriteriaForm
 from childcare.web import run_service
 from portal.models import PortalSettings
-
-CRITERION_LABELS = {
-    "residence": gettext_lazy("Proof of residence"),
-    "employment": gettext_lazy("Proof of employment or training"),
-    "single_parent": gettext_lazy("Proof of being a single parent"),
-    "hardship": gettext_lazy("Youth-office referral"),
-    "integration": gettext_lazy("Proof of integration need"),
-    "other": gettext_lazy("Other document"),
-}
 
 
 class UploadForm(forms.Form):
