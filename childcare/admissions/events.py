@@ -1,22 +1,36 @@
-from childcare.models import Application, ApplicationEvent, Wish
+"""The one writer of timeline entries; every transition calls it in its own transaction."""
+
+from childcare.actors import Actor, require_actor
+from childcare.models import ActorKind, Application, ApplicationEvent, EventKind, Wish
 
 
 def record_event(
     *,
     application: Application,
-    kind: str,
-    by=None,
+    kind: EventKind,
+    by: Actor,
+    actor_kind: ActorKind,
     from_status: str = "",
     to_status: str = "",
     wish: Wish | None = None,
     note: str = "",
     visible_to_parents: bool = True,
 ) -> ApplicationEvent:
-    """Append one entry to the application's timeline (call inside the changing transaction)."""
+    """Append one entry to the application's timeline (call inside the changing transaction).
+
+    ``kind`` and ``actor_kind`` come from closed lists, so the timeline can always say in
+    plain words what happened and who did it.
+    """
+    require_actor(by)
+    if not isinstance(kind, EventKind):
+        raise TypeError(f"kind= must be an EventKind, not {kind!r}")
+    if not isinstance(actor_kind, ActorKind):
+        raise TypeError(f"actor_kind= must be an ActorKind, not {actor_kind!r}")
     return ApplicationEvent.objects.create(
         application=application,
         kind=kind,
-        actor=by if by is not None and by.is_authenticated else None,
+        actor=by if by.is_authenticated else None,
+        actor_kind=actor_kind,
         from_status=from_status,
         to_status=to_status,
         wish=wish,
