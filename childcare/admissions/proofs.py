@@ -11,6 +11,7 @@ from childcare import permissions
 from childcare.admissions.uploads import sniff_content_type
 from childcare.errors import DomainError
 from childcare.models import (
+    WAITING_APPLICATION_STATUSES,
     Application,
     ApplicationDocument,
     ApplicationStatus,
@@ -21,7 +22,6 @@ from childcare.models import (
 
 DOCUMENT_CRITERIA = ("residence", "employment", "single_parent", "hardship", "integration", "other")
 MAX_DOCUMENTS = 10
-EDITABLE = (ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED, ApplicationStatus.WAITING)
 
 
 def attach_document(*, application: Application, by, criterion: str, upload) -> ApplicationDocument:
@@ -33,7 +33,7 @@ def attach_document(*, application: Application, by, criterion: str, upload) -> 
     content_type = sniff_content_type(upload)
     with transaction.atomic():
         application = Application.objects.select_for_update().get(pk=application.pk)
-        if application.status not in EDITABLE:
+        if application.status not in (ApplicationStatus.DRAFT, *WAITING_APPLICATION_STATUSES):
             raise DomainError(_("This application can no longer be changed."))
         if application.documents.count() >= MAX_DOCUMENTS:
             raise DomainError(_("At most %(count)s documents per application.") % {"count": MAX_DOCUMENTS})
@@ -51,7 +51,7 @@ def attach_document(*, application: Application, by, criterion: str, upload) -> 
 def remove_document(*, document: ApplicationDocument, by) -> None:
     if not permissions.can_manage_application(by, document.application):
         raise DomainError(_("You are not a guardian of this child."))
-    if document.application.status not in EDITABLE:
+    if document.application.status not in (ApplicationStatus.DRAFT, *WAITING_APPLICATION_STATUSES):
         raise DomainError(_("This application can no longer be changed."))
     document.file.delete(save=False)
     document.delete()

@@ -514,4 +514,3 @@ APPLICATIONS = (
 )
 
 DAYS_TO_ACCEPT = timedelta(days=4)
-WAITLISTED_AFTER = timedelta(hours=1)

@@ -73,7 +73,9 @@ def open_offer(
     application = wish.application
     steps.require_transaction()
     steps.check_step(wish_transitions.ALLOWED, WishStatus, wish.status, WishStatus.OFFERED)
-    steps.check_step(application_transitions.ALLOWED, ApplicationStatus, application.status, ApplicationStatus.OFFERED)
+    steps.check_step(
+        application_transitions.ALLOWED, ApplicationStatus, application.status, ApplicationStatus.OFFERED
+    )
     try:
         with transaction.atomic():
             offer = Offer.objects.create(

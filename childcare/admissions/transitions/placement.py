@@ -72,7 +72,9 @@ def record(
     Like an accepted offer, the application is placed and its other waiting wishes end.
     """
     application = wish.application
-    steps.check_step(application_transitions.ALLOWED, ApplicationStatus, application.status, ApplicationStatus.PLACED)
+    steps.check_step(
+        application_transitions.ALLOWED, ApplicationStatus, application.status, ApplicationStatus.PLACED
+    )
     steps.check_step(wish_transitions.ALLOWED, WishStatus, wish.status, WishStatus.ACCEPTED)
     placement = start(
         wish=wish, start_date=start_date, care_hours_per_week=care_hours_per_week, source_offer=None

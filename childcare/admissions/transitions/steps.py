@@ -42,7 +42,9 @@ def move(obj: models.Model, allowed: Table, choices: type[models.TextChoices], t
     return old
 
 
-def move_all(queryset: models.QuerySet, allowed: Table, choices: type[models.TextChoices], target: str) -> int:
+def move_all(
+    queryset: models.QuerySet, allowed: Table, choices: type[models.TextChoices], target: str
+) -> int:
     """Move every row of ``queryset`` to ``target`` in one UPDATE, after checking each row's step."""
     require_transaction()
     for current in set(queryset.values_list("status", flat=True)):

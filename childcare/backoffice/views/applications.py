@@ -37,9 +37,8 @@ from childcare.web import back_url
 
 def _offer_initial(wish: Wish) -> dict:
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
-    desired = wish.application.desired_start_date
     return {
-        "start_date": desired if desired and desired >= tomorrow else tomorrow,
+        "start_date": offer_services.start_date_for(wish.application, not_before=tomorrow),
         "answer_by": offer_services.default_deadline().date(),
     }
 
@@ -225,10 +224,7 @@ def application_detail(request, public_id):
     for wish in application.wishes.all():
         wish.explained = explanations.explain_points(wish.points_explanation)
     timeline = [
-        {
-            "event": event,
-            "label": _("Internal note") if event.kind == "note" else explanations.event_label(event.kind),
-        }
+        {"event": event, "label": explanations.event_label(event), "actor": explanations.actor_label(event)}
         for event in application.events.all()
     ]
     context = {
