@@ -12,7 +12,14 @@ from childcare.admissions.events import record_event
 from childcare.admissions.messages import tell_guardians
 from childcare.admissions.transitions import steps
 from childcare.admissions.transitions import wish as wish_transitions
-from childcare.models import ActorKind, Application, ApplicationStatus, EventKind, WishStatus
+from childcare.models import (
+    LISTED_WISH_STATUSES,
+    ActorKind,
+    Application,
+    ApplicationStatus,
+    EventKind,
+    WishStatus,
+)
 
 S = ApplicationStatus
 ALLOWED = {
@@ -57,7 +64,7 @@ def withdraw(*, application: Application, by: Actor) -> None:
     """The family no longer needs a place. An open offer must be given up first (offer.give_up)."""
     old = move(application, S.WITHDRAWN)
     wish_transitions.move_all(
-        application.wishes.filter(status__in=(WishStatus.ACTIVE, WishStatus.OFFERED)), WishStatus.WITHDRAWN
+        application.wishes.filter(status__in=LISTED_WISH_STATUSES), WishStatus.WITHDRAWN
     )
     record_event(
         application=application,
