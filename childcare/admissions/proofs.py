@@ -8,6 +8,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from childcare import permissions
+from childcare.actors import Actor, require_actor
 from childcare.admissions.uploads import sniff_content_type
 from childcare.errors import DomainError
 from childcare.models import (
@@ -24,8 +25,9 @@ DOCUMENT_CRITERIA = ("residence", "employment", "single_parent", "hardship", "in
 MAX_DOCUMENTS = 10
 
 
-def attach_document(*, application: Application, by, criterion: str, upload) -> ApplicationDocument:
+def attach_document(*, application: Application, by: Actor, criterion: str, upload) -> ApplicationDocument:
     """Store a proof; refused unless it is a PDF, JPEG or PNG by content and within the size limit."""
+    require_actor(by)
     if not permissions.can_manage_application(by, application):
         raise DomainError(_("You are not a guardian of this child."))
     if criterion not in DOCUMENT_CRITERIA:
@@ -48,7 +50,8 @@ def attach_document(*, application: Application, by, criterion: str, upload) -> 
         )
 
 
-def remove_document(*, document: ApplicationDocument, by) -> None:
+def remove_document(*, document: ApplicationDocument, by: Actor) -> None:
+    require_actor(by)
     if not permissions.can_manage_application(by, document.application):
         raise DomainError(_("You are not a guardian of this child."))
     if document.application.status not in (ApplicationStatus.DRAFT, *WAITING_APPLICATION_STATUSES):
@@ -57,8 +60,9 @@ def remove_document(*, document: ApplicationDocument, by) -> None:
     document.delete()
 
 
-def invite_guardian(*, child: Child, by, email: str) -> GuardianInvitation:
+def invite_guardian(*, child: Child, by: Actor, email: str) -> GuardianInvitation:
     """Invite another adult to see and manage this child; the e-mail goes out after the commit."""
+    require_actor(by)
     if not permissions.is_guardian(by, child):
         raise DomainError(_("You are not a guardian of this child."))
     email = email.strip().lower()
@@ -79,8 +83,10 @@ def invite_guardian(*, child: Child, by, email: str) -> GuardianInvitation:
     return invitation
 
 
-def accept_invitation(*, invitation: GuardianInvitation, by) -> Guardianship:
+def accept_invitation(*, invitation: GuardianInvitation, by: Actor) -> Guardianship:
     """The invited person, signed in with the invited address, becomes a guardian too."""
+    if not require_actor(by).is_authenticated:
+        raise DomainError(_("Please sign in first."))
     if by.email.lower() != invitation.email or invitation.accepted_at is not None:
         raise DomainError(_("This invitation is not for you or was already used."))
     with transaction.atomic():

@@ -43,7 +43,7 @@ def _key(facility_id: int, age_band: str) -> str:
     return f"{facility_id}:{age_band}"
 
 
-def create_round(*, target_start_date: datetime.date, by) -> AllocationRound:
+def create_round(*, target_start_date: datetime.date, by: Actor) -> AllocationRound:
     _require_office(by)
     if target_start_date <= timezone.localdate():
         raise DomainError(_("The target start date must be in the future."))
@@ -94,7 +94,7 @@ def snapshot(target: datetime.date) -> dict:
     }
 
 
-def compute_round(*, round: AllocationRound, by) -> AllocationRound:  # noqa: A002 (the domain's word)
+def compute_round(*, round: AllocationRound, by: Actor) -> AllocationRound:  # noqa: A002 (the domain's word)
     """Take a fresh snapshot and compute the applicant-optimal stable matching; may be repeated."""
     _require_office(by)
     if round.status == AllocationRound.Status.PUBLISHED:
@@ -139,7 +139,7 @@ def compute_round(*, round: AllocationRound, by) -> AllocationRound:  # noqa: A0
 def publish_round(
     *,
     round: AllocationRound,
-    by,
+    by: Actor,
     expires_at: datetime.datetime | None = None,  # noqa: A002
 ) -> int:
     """Create every matched family's offer with one deadline, all or nothing, and tell every family."""
