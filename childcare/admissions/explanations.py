@@ -47,12 +47,14 @@ def event_label(event: ApplicationEvent) -> str:
     return str(EventKind(event.kind).label) if event.kind in EventKind.values else event.kind
 
 
-def actor_label(event: ApplicationEvent) -> str:
+def actor_label(event: ApplicationEvent, *, for_staff: bool = False) -> str:
     """Who did it, as the family would say it: 'You', the facility's name, the office, 'automatically'.
 
     Staff act in the name of their facility (the event's wish says which); the timeline never
-    names a staff member to the family.
+    names a staff member to the family. Staff read 'the family' where the family reads 'You'.
     """
+    if for_staff and event.actor_kind == ActorKind.FAMILY:
+        return pgettext("timeline actor", "the family")
     if event.actor_kind == ActorKind.FACILITY:
         if event.wish_id and event.wish.facility_id:
             return event.wish.facility.name

@@ -331,6 +331,8 @@ def test_actor_label_speaks_the_familys_language(facility, staff, municipal_offi
         ActorKind.OFFICE: "Municipal childcare office",
         ActorKind.SYSTEM: "automatically",
     }
+    event = ApplicationEvent(application=wish.application, kind=EventKind.NOTE, actor_kind=ActorKind.FAMILY)
+    assert explanations.actor_label(event, for_staff=True) == "the family"
     for actor_kind, label in labels.items():
         event = ApplicationEvent(
             application=wish.application, wish=wish, kind=EventKind.NOTE, actor_kind=actor_kind
@@ -354,9 +356,11 @@ def test_the_family_timeline_shows_who_acted(client, facility, staff, parent):
 def test_the_staff_timeline_shows_who_acted(client, facility, staff, parent):
     wish = candidate(facility, 10, guardian=parent)
     staff_services.add_note(application=wish.application, by=staff, text="Mutter hat angerufen.")
+    family_services.confirm_interest(application=wish.application, by=parent)
     client.force_login(staff)
     page = client.get(reverse("backoffice:application", args=[wish.application.public_id])).content.decode()
-    assert f"({facility.name}, {staff.email})" in page or "(Facility, leitung@example.org)" in page
+    assert f"(Facility, {staff.email})" in page  # a note has no wish, so no facility name
+    assert f"(the family, {parent.email})" in page
 
 
 # --- the bulk step the allocation round can use ---

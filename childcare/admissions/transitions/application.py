@@ -96,8 +96,11 @@ def expire(*, application: Application) -> None:
     )
 
 
-def close(*, application: Application, by: Actor, note: str = "") -> None:
-    """No wish is left on any waitlist (e.g. the last one was rejected): the application ends."""
+def close(*, application: Application, by: Actor, note: str = "", wish: Wish | None = None) -> None:
+    """No wish is left on any waitlist (e.g. the last one was rejected): the application ends.
+
+    ``wish`` names the facility whose step closed it, so the timeline can say who acted.
+    """
     old = move(application, S.CLOSED)
     record_event(
         application=application,
@@ -107,6 +110,7 @@ def close(*, application: Application, by: Actor, note: str = "") -> None:
         from_status=old,
         to_status=application.status,
         note=note,
+        wish=wish,
     )
 
 

@@ -224,7 +224,11 @@ def application_detail(request, public_id):
     for wish in application.wishes.all():
         wish.explained = explanations.explain_points(wish.points_explanation)
     timeline = [
-        {"event": event, "label": explanations.event_label(event), "actor": explanations.actor_label(event)}
+        {
+            "event": event,
+            "label": explanations.event_label(event),
+            "actor": explanations.actor_label(event, for_staff=True),
+        }
         for event in application.events.all()
     ]
     context = {
