@@ -61,7 +61,7 @@ def reject_wish(*, wish: Wish, by: Actor, reason: str) -> Wish:
             application.status in WAITING_APPLICATION_STATUSES
             and not application.wishes.filter(status=WishStatus.ACTIVE).exists()
         ):
-            application_transitions.close(application=application, by=by, note=reason)
+            application_transitions.close(application=application, by=by, note=reason, wish=wish)
     return wish
 
 

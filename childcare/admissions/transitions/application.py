@@ -18,6 +18,7 @@ from childcare.models import (
     Application,
     ApplicationStatus,
     EventKind,
+    Wish,
     WishStatus,
 )
 
