@@ -1,7 +1,19 @@
+"""The Django admin for the office's technical staff.
+
+Statuses are read-only here: a status changes only through its transition (with its event
+and messages), never by editing a field. Offers and placements are made through the portal's
+pages, not added here. A capacity cannot be cut below the places already taken or offered.
+"""
+
+from django import forms
 from django.contrib import admin
 from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import ngettext
 
 from childcare.admissions.points import recompute_points
+from childcare.facilities import capacity
 from childcare.models import (
     Application,
     ApplicationDocument,
@@ -30,8 +42,40 @@ class ProviderAdmin(admin.ModelAdmin):
     search_fields = ("name",)
 
 
+class CapacityForm(forms.ModelForm):
+    """Refuses a number of places below what active placements and open offers take from today on."""
+
+    class Meta:
+        model = Capacity
+        fields = ("facility", "age_band", "places")
+
+    def clean(self):
+        cleaned = super().clean()
+        facility = cleaned.get("facility") or getattr(self.instance, "facility", None)
+        age_band, places = cleaned.get("age_band"), cleaned.get("places")
+        if facility is None or facility.pk is None or not age_band or places is None:
+            return cleaned
+        today = timezone.localdate()
+        taken = capacity.occupancies(facility_id=facility.pk, age_band=age_band, from_date=today)
+        if not taken:
+            return cleaned
+        most, day = capacity.peak_taken_from(taken, today)
+        if places < most:
+            self.add_error(
+                "places",
+                ngettext(
+                    "%(count)s place is taken or offered from %(date)s; the capacity cannot be lower.",
+                    "%(count)s places are taken or offered from %(date)s; the capacity cannot be lower.",
+                    most,
+                )
+                % {"count": most, "date": date_format(day, "SHORT_DATE_FORMAT")},
+            )
+        return cleaned
+
+
 class CapacityInline(admin.TabularInline):
     model = Capacity
+    form = CapacityForm
     extra = 0
 
 
@@ -63,6 +107,7 @@ class FacilityAdmin(admin.ModelAdmin):
 
 @admin.register(Capacity)
 class CapacityAdmin(admin.ModelAdmin):
+    form = CapacityForm
     list_display = ("facility", "age_band", "places")
     list_filter = ("age_band", "facility__type")
     search_fields = ("facility__name",)
@@ -97,7 +142,7 @@ class WishInline(admin.TabularInline):
     model = Wish
     extra = 0
     raw_id_fields = ("facility",)
-    readonly_fields = ("points", "points_explanation")
+    readonly_fields = ("status", "points", "points_explanation")
 
 
 class EventInline(admin.TabularInline):
@@ -126,7 +171,7 @@ class ApplicationAdmin(admin.ModelAdmin):
     date_hierarchy = "submitted_at"
     list_select_related = ("child",)
     raw_id_fields = ("child", "created_by")
-    readonly_fields = ("reference", "public_id", "lottery_number", "created_at", "updated_at")
+    readonly_fields = ("status", "reference", "public_id", "lottery_number", "created_at", "updated_at")
     inlines = [WishInline, EventInline]
 
 
@@ -137,6 +182,7 @@ class WishAdmin(admin.ModelAdmin):
     search_fields = ("application__reference", "facility__name")
     list_select_related = ("application", "facility")
     raw_id_fields = ("application", "facility")
+    readonly_fields = ("status",)
 
 
 @admin.register(Offer)
@@ -147,6 +193,10 @@ class OfferAdmin(admin.ModelAdmin):
     date_hierarchy = "expires_at"
     list_select_related = ("application", "wish__facility")
     raw_id_fields = ("application", "wish", "created_by")
+    readonly_fields = ("status", "decided_at")
+
+    def has_add_permission(self, request):
+        return False  # staff make offers on the waitlist page, through the offer transition
 
 
 @admin.register(Placement)
@@ -157,6 +207,10 @@ class PlacementAdmin(admin.ModelAdmin):
     date_hierarchy = "start_date"
     list_select_related = ("child", "facility")
     raw_id_fields = ("child", "facility", "source_offer")
+    readonly_fields = ("status",)
+
+    def has_add_permission(self, request):
+        return False  # a place comes from an accepted offer or is recorded on the waitlist page
 
 
 @admin.register(ApplicationEvent)

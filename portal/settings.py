@@ -156,6 +156,10 @@ UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MEGABYTES", 5, minimum=1) * 2**20
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2**20
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2**20
 
+# Row locks of a state change wait at most this long (PostgreSQL lock_timeout), then the request
+# ends with "someone else is changing this" instead of hanging; see childcare/admissions/locking.py.
+LOCK_TIMEOUT_SECONDS = env_int("LOCK_TIMEOUT_SECONDS", 5, minimum=1)
+
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 REDIS_CACHE_URL = env_str("CACHE_URL", "")
 if REDIS_CACHE_URL:

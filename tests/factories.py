@@ -17,12 +17,14 @@ from childcare.models import (
     FacilityType,
     Guardianship,
     Offer,
+    OfferStatus,
     Placement,
     Provider,
     ProviderKind,
     StaffMembership,
     StaffRole,
     Wish,
+    WishStatus,
 )
 from portal.models import User
 
@@ -127,11 +129,21 @@ class WishFactory(factory.django.DjangoModelFactory):
 class OfferFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Offer
+        skip_postgeneration_save = True
 
     wish = factory.SubFactory(WishFactory)
     application = factory.SelfAttribute("wish.application")
     start_date = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=60))
     expires_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=14))
+
+    @factory.post_generation
+    def offered(obj, create, extracted, **kwargs):
+        """An open offer's wish and application are 'offered', as the offer transition leaves them."""
+        if create and obj.status == OfferStatus.OPEN:
+            Wish.objects.filter(pk=obj.wish_id).update(status=WishStatus.OFFERED)
+            Application.objects.filter(pk=obj.application_id).update(status=ApplicationStatus.OFFERED)
+            obj.wish.status = WishStatus.OFFERED
+            obj.application.status = obj.wish.application.status = ApplicationStatus.OFFERED
 
 
 class PlacementFactory(factory.django.DjangoModelFactory):

@@ -9,17 +9,27 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from childcare import permissions
+from childcare.actors import SYSTEM, Actor, require_actor
 from childcare.admissions.criteria import require_answers
 from childcare.admissions.events import record_event
+from childcare.admissions.locking import LockedSetChanged, lock_rows, retrying
 from childcare.admissions.messages import tell_guardians
 from childcare.admissions.points import recompute_points
+from childcare.admissions.transitions import application as application_transitions
+from childcare.admissions.transitions import offer as offer_transitions
+from childcare.admissions.transitions import wish as wish_transitions
 from childcare.age import age_band_on
 from childcare.errors import DomainError
 from childcare.models import (
+    LISTED_APPLICATION_STATUSES,
+    LISTED_WISH_STATUSES,
+    WAITING_APPLICATION_STATUSES,
+    ActorKind,
     Application,
     ApplicationStatus,
     Capacity,
     Child,
+    EventKind,
     Facility,
     OfferStatus,
     Wish,
@@ -35,16 +45,17 @@ CRITERIA = (
     "integration_need",
     "consent_data_processing",
 )
-EDITABLE_AFTER_SUBMISSION = (ApplicationStatus.SUBMITTED, ApplicationStatus.WAITING)
 
 
-def _require_guardian(by, child: Child) -> None:
-    if by is not None and not permissions.is_guardian(by, child):
+def _require_guardian(by: Actor, child: Child) -> None:
+    """Only a guardian acts on the family's application; SYSTEM never passes here."""
+    require_actor(by)
+    if not permissions.is_guardian(by, child):
         raise DomainError(_("You are not a guardian of this child."))
 
 
 def _locked(application: Application) -> Application:
-    return Application.objects.select_for_update().select_related("child").get(pk=application.pk)
+    return lock_rows(applications=[application.pk]).applications[application.pk]
 
 
 def facility_problems(
@@ -95,13 +106,19 @@ def _first_problem(facilities, application: Application, portal) -> str | None:
     return None
 
 
-def create_application(*, child: Child, by) -> Application:
+def create_application(*, child: Child, by: Actor) -> Application:
     """Start a draft; a child has at most one open application."""
     _require_guardian(by, child)
     try:
         with transaction.atomic():
             application = Application.objects.create(child=child, created_by=by)
-            record_event(application=application, kind="created", by=by, to_status=application.status)
+            record_event(
+                application=application,
+                kind=EventKind.CREATED,
+                by=by,
+                actor_kind=ActorKind.FAMILY,
+                to_status=application.status,
+            )
     except IntegrityError:
         raise DomainError(_("This child already has an open application.")) from None
     return application
@@ -129,17 +146,19 @@ def _ensure_editable(application: Application) -> None:
     if application.status == ApplicationStatus.DRAFT:
         return
     if (
-        application.status not in EDITABLE_AFTER_SUBMISSION
+        application.status not in WAITING_APPLICATION_STATUSES
         or application.offers.filter(status=OfferStatus.OPEN).exists()
     ):
         raise DomainError(_("This application can no longer be changed."))
 
 
-def _after_edit(application: Application, by, what: str) -> None:
+def _after_edit(application: Application, by: Actor, what: str) -> None:
     """A submitted application's edit is recorded, re-scored and reported to the family."""
     if application.status == ApplicationStatus.DRAFT:
         return
-    event = record_event(application=application, kind="edited", by=by, note=what)
+    event = record_event(
+        application=application, kind=EventKind.EDITED, by=by, actor_kind=ActorKind.FAMILY, note=what
+    )
     recompute_points(wishes=application.wishes.filter(status=WishStatus.ACTIVE))
     tell_guardians(
         application=application,
@@ -152,7 +171,7 @@ def _after_edit(application: Application, by, what: str) -> None:
 def update_application(
     *,
     application: Application,
-    by,
+    by: Actor,
     desired_start_date: datetime.date | None = None,
     care_hours_per_week: int | None = None,
     criteria: dict | None = None,
@@ -180,7 +199,7 @@ def update_application(
     return application
 
 
-def set_wishes(*, application: Application, by, facilities: Sequence[Facility]) -> list[Wish]:
+def set_wishes(*, application: Application, by: Actor, facilities: Sequence[Facility]) -> list[Wish]:
     """Make ``facilities`` the active wishes in this order (rank 1 = favourite).
 
     Wishes left out are removed from a draft and withdrawn from a submitted
@@ -218,8 +237,10 @@ def set_wishes(*, application: Application, by, facilities: Sequence[Facility]) 
                     _("%(facility)s has rejected this application and cannot be chosen again.")
                     % {"facility": facility.name}
                 )
-            wish.rank, wish.age_band, wish.status = rank, band, WishStatus.ACTIVE
+            wish.rank, wish.age_band = rank, band
             wish.save()
+            if wish.status != WishStatus.ACTIVE:
+                wish_transitions.move(wish, WishStatus.ACTIVE)
             chosen.append(wish)
         rank = len(chosen)
         for wish in sorted(existing.values(), key=lambda w: w.rank):
@@ -228,14 +249,14 @@ def set_wishes(*, application: Application, by, facilities: Sequence[Facility]) 
                 continue
             rank += 1
             wish.rank = rank
+            wish.save(update_fields=["rank", "updated_at"])
             if wish.status == WishStatus.ACTIVE:
-                wish.status = WishStatus.WITHDRAWN
-            wish.save()
+                wish_transitions.move(wish, WishStatus.WITHDRAWN)
         _after_edit(application, by, "wishes")
     return chosen
 
 
-def submit_application(*, application: Application, by) -> Application:
+def submit_application(*, application: Application, by: Actor) -> Application:
     """Send a complete draft; from now on its wishes are on the facilities' waitlists."""
     _require_guardian(by, application.child)
     with transaction.atomic():
@@ -251,82 +272,86 @@ def submit_application(*, application: Application, by) -> Application:
             raise DomainError(_("Choose at least one facility."))
         require_answers(application)
         _refresh_age_bands(application, PortalSettings.load())
-        now = timezone.now()
-        application.status = ApplicationStatus.SUBMITTED
-        application.submitted_at = application.last_confirmed_at = now
-        application.save(update_fields=["status", "submitted_at", "last_confirmed_at", "updated_at"])
-        record_event(
-            application=application,
-            kind="submitted",
-            by=by,
-            from_status=ApplicationStatus.DRAFT,
-            to_status=application.status,
-        )
+        application_transitions.submit(application=application, by=by)
         recompute_points(wishes=application.wishes.all())
-        tell_guardians(
-            application=application,
-            kind="application_submitted",
-            key=f"application:{application.pk}:submitted",
-            context={},
-            attachments=[{"kind": "application_receipt", "object_id": application.pk}],
-        )
     return application
 
 
-def withdraw_application(*, application: Application, by) -> Application:
-    """The family no longer needs a place: the application and any open offer end."""
+def withdraw_application(*, application: Application, by: Actor) -> Application:
+    """The family no longer needs a place: the application ends, and an open offer with it.
+
+    An open offer is given up exactly like a declined one: its own event, the facility's
+    staff told, and the place offered to the next family if the facility offers automatically.
+    Locks: the capacity rows of the open offer's program first, then the application, its
+    wishes and the offer (the order accepting and making offers use too).
+    """
     _require_guardian(by, application.child)
-    with transaction.atomic():
-        application = _locked(application)
-        if application.status in (ApplicationStatus.PLACED,) or not application.is_open:
-            raise DomainError(_("This application can no longer be withdrawn."))
-        old = application.status
-        application.offers.filter(status=OfferStatus.OPEN).update(
-            status=OfferStatus.WITHDRAWN, decided_at=timezone.now()
-        )
-        application.wishes.filter(status__in=(WishStatus.ACTIVE, WishStatus.OFFERED)).update(
-            status=WishStatus.WITHDRAWN
-        )
-        application.status = ApplicationStatus.WITHDRAWN
-        application.save(update_fields=["status", "updated_at"])
-        record_event(
-            application=application, kind="withdrawn", by=by, from_status=old, to_status=application.status
-        )
-    return application
+
+    def work():
+        with transaction.atomic():
+            open_offers = list(
+                application.offers.filter(status=OfferStatus.OPEN).values_list(
+                    "pk", "wish_id", "wish__facility_id", "wish__age_band"
+                )
+            )
+            locked = lock_rows(
+                capacities=[(facility_id, band) for _pk, _wish, facility_id, band in open_offers],
+                applications=[application.pk],
+                wishes=application.wishes.filter(status__in=LISTED_WISH_STATUSES).values_list(
+                    "pk", flat=True
+                ),
+                offers=[pk for pk, *_rest in open_offers],
+            )
+            current = locked.applications[application.pk]
+            if current.status == ApplicationStatus.PLACED or not current.is_open:
+                raise DomainError(_("This application can no longer be withdrawn."))
+            still_open = set(current.offers.filter(status=OfferStatus.OPEN).values_list("pk", flat=True))
+            if still_open != set(locked.offers):
+                raise LockedSetChanged
+            given_up = [locked.offers[pk] for pk in still_open]
+            for offer in given_up:
+                offer_transitions.give_up(offer=offer, by=by)
+            application_transitions.withdraw(application=current, by=by)
+            # Imported here: the waitlist actions build on the services of this module.
+            from childcare.admissions.waitlist_actions import offer_to_successor
+
+            for offer in given_up:
+                offer_to_successor(offer)
+            return current
+
+    return retrying(work)
 
 
-def withdraw_wish(*, wish: Wish, by) -> Wish:
+def withdraw_wish(*, wish: Wish, by: Actor) -> Wish:
     """Take one facility off a submitted application; the last active wish cannot go alone."""
     _require_guardian(by, wish.application.child)
     with transaction.atomic():
-        application = _locked(wish.application)
-        wish = application.wishes.select_for_update().get(pk=wish.pk)
-        if wish.status != WishStatus.ACTIVE or application.status not in EDITABLE_AFTER_SUBMISSION:
+        locked = lock_rows(applications=[wish.application_id], wishes=[wish.pk])
+        application, wish = locked.applications[wish.application_id], locked.wishes[wish.pk]
+        if wish.status != WishStatus.ACTIVE or application.status not in WAITING_APPLICATION_STATUSES:
             raise DomainError(_("This wish can no longer be withdrawn."))
         if not application.wishes.filter(status=WishStatus.ACTIVE).exclude(pk=wish.pk).exists():
             raise DomainError(_("This is your last wish. Withdraw the whole application instead."))
-        wish.status = WishStatus.WITHDRAWN
-        wish.save(update_fields=["status", "updated_at"])
-        record_event(
-            application=application,
-            kind="wish_withdrawn",
-            by=by,
-            wish=wish,
-            from_status=WishStatus.ACTIVE,
-            to_status=WishStatus.WITHDRAWN,
-        )
+        wish_transitions.withdraw(wish=wish, by=by)
     return wish
 
 
-def confirm_interest(*, application: Application, by=None) -> Application:
-    """The family still wants a place; resets the re-confirmation clock."""
-    if by is not None:
+def confirm_interest(*, application: Application, by: Actor) -> Application:
+    """The family still wants a place; resets the re-confirmation clock.
+
+    ``by=SYSTEM`` is allowed for the signed one-click link from the e-mail: the link itself
+    proves the family sent it, so the timeline shows the family.
+    """
+    require_actor(by)
+    if by is not SYSTEM:
         _require_guardian(by, application.child)
     with transaction.atomic():
         application = _locked(application)
-        if application.status not in (*EDITABLE_AFTER_SUBMISSION, ApplicationStatus.OFFERED):
+        if application.status not in LISTED_APPLICATION_STATUSES:
             raise DomainError(_("This application is no longer waiting for a place."))
         application.last_confirmed_at = timezone.now()
         application.save(update_fields=["last_confirmed_at", "updated_at"])
-        record_event(application=application, kind="interest_confirmed", by=by)
+        record_event(
+            application=application, kind=EventKind.INTEREST_CONFIRMED, by=by, actor_kind=ActorKind.FAMILY
+        )
     return application

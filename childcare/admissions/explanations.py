@@ -1,9 +1,9 @@
 """Plain words for statuses, points and timeline entries, as parents read them."""
 
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
-from childcare.models import ApplicationStatus
+from childcare.models import ActorKind, ApplicationEvent, ApplicationStatus, EventKind
 
 # Each sentence follows the status badge, so it adds what the status means instead of repeating it.
 STATUS_SENTENCES = {
@@ -36,23 +36,6 @@ CRITERIA_LABELS = {
     "months_waited": _("Months waited since submission"),
 }
 
-EVENT_LABELS = {
-    "created": _("Application started"),
-    "submitted": _("Application submitted"),
-    "waitlisted": _("Placed on the waitlists"),
-    "edited": _("Application changed"),
-    "withdrawn": _("Application withdrawn"),
-    "wish_withdrawn": _("Wish withdrawn"),
-    "wish_rejected": _("Wish rejected by the facility"),
-    "interest_confirmed": _("Interest confirmed"),
-    "offer_made": _("Offer received"),
-    "offer_accepted": _("Offer accepted"),
-    "offer_declined": _("Offer declined"),
-    "offer_expired": _("Offer expired"),
-    "offer_withdrawn": _("Offer withdrawn by the facility"),
-    "expired": _("Application expired"),
-}
-
 
 def status_sentence(status: str, *, all_wishes_rejected: bool = False) -> str:
     if status == ApplicationStatus.CLOSED and all_wishes_rejected:
@@ -69,5 +52,23 @@ def explain_points(explanation: dict[str, int]) -> list[str]:
     ]
 
 
-def event_label(kind: str) -> str:
-    return str(EVENT_LABELS.get(kind, kind))
+def event_label(event: ApplicationEvent) -> str:
+    # A kind dropped from EventKind may survive in old rows; show it raw rather than fail the page.
+    return str(EventKind(event.kind).label) if event.kind in EventKind.values else event.kind
+
+
+def actor_label(event: ApplicationEvent, *, for_staff: bool = False) -> str:
+    """Who did it, as the family would say it: 'You', the facility's name, the office, 'automatically'.
+
+    Staff act in the name of their facility (the event's wish says which); the timeline never
+    names a staff member to the family. Staff read 'the family' where the family reads 'You'.
+    """
+    if for_staff and event.actor_kind == ActorKind.FAMILY:
+        return pgettext("timeline actor", "the family")
+    if event.actor_kind == ActorKind.FACILITY:
+        if event.wish_id and event.wish.facility_id:
+            return event.wish.facility.name
+        return str(ActorKind.FACILITY.label)
+    if event.actor_kind == ActorKind.SYSTEM:
+        return pgettext("timeline actor", "automatically")
+    return str(ActorKind(event.actor_kind).label)

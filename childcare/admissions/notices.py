@@ -30,6 +30,12 @@ MESSAGE_KINDS = (
         ("offer", "placement", "child", "facility", "link"),
     ),
     NotificationKind(
+        "placement_recorded",
+        _("Place recorded by the facility"),
+        Audience.PARENTS,
+        ("placement", "child", "facility", "link"),
+    ),
+    NotificationKind(
         "reconfirmation_request",
         _("Request to confirm an application"),
         Audience.PARENTS,

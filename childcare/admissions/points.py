@@ -6,7 +6,14 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from childcare.admissions.priority import WishFacts, wish_points
-from childcare.models import Guardianship, Placement, PlacementStatus, PriorityPolicy, Wish, WishStatus
+from childcare.models import (
+    LISTED_WISH_STATUSES,
+    Guardianship,
+    Placement,
+    PlacementStatus,
+    PriorityPolicy,
+    Wish,
+)
 
 BATCH_SIZE = 1000
 
@@ -47,7 +54,7 @@ def recompute_points(*, wishes: QuerySet[Wish] | None = None, today: datetime.da
     today = today or timezone.localdate()
     policy = PriorityPolicy.load().as_points_policy()
     if wishes is None:
-        wishes = Wish.objects.filter(status__in=(WishStatus.ACTIVE, WishStatus.OFFERED))
+        wishes = Wish.objects.filter(status__in=LISTED_WISH_STATUSES)
     wishes = wishes.select_related("application__child").order_by("pk")
     rows = list(wishes)
     siblings = _sibling_facilities({wish.application.child_id for wish in rows})

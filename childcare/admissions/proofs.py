@@ -10,9 +10,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from childcare import permissions
+from childcare.actors import Actor, require_actor
 from childcare.admissions.uploads import sniff_content_type
 from childcare.errors import DomainError
 from childcare.models import (
+    WAITING_APPLICATION_STATUSES,
     Application,
     ApplicationDocument,
     ApplicationStatus,
@@ -32,11 +34,11 @@ CRITERION_LABELS = {
 }
 DOCUMENT_CRITERIA = tuple(CRITERION_LABELS)
 MAX_DOCUMENTS = 10
-EDITABLE = (ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED, ApplicationStatus.WAITING)
 
 
-def attach_document(*, application: Application, by, criterion: str, upload) -> ApplicationDocument:
+def attach_document(*, application: Application, by: Actor, criterion: str, upload) -> ApplicationDocument:
     """Store a proof; refused unless it is a PDF, JPEG or PNG by content and within the size limit."""
+    require_actor(by)
     if not permissions.can_manage_application(by, application):
         raise DomainError(_("You are not a guardian of this child."))
     if criterion not in DOCUMENT_CRITERIA:
@@ -44,7 +46,7 @@ def attach_document(*, application: Application, by, criterion: str, upload) -> 
     content_type = sniff_content_type(upload)
     with transaction.atomic():
         application = Application.objects.select_for_update().get(pk=application.pk)
-        if application.status not in EDITABLE:
+        if application.status not in (ApplicationStatus.DRAFT, *WAITING_APPLICATION_STATUSES):
             raise DomainError(_("This application can no longer be changed."))
         if application.documents.count() >= MAX_DOCUMENTS:
             raise DomainError(_("At most %(count)s documents per application.") % {"count": MAX_DOCUMENTS})
@@ -59,10 +61,11 @@ def attach_document(*, application: Application, by, criterion: str, upload) -> 
         )
 
 
-def remove_document(*, document: ApplicationDocument, by) -> None:
+def remove_document(*, document: ApplicationDocument, by: Actor) -> None:
+    require_actor(by)
     if not permissions.can_manage_application(by, document.application):
         raise DomainError(_("You are not a guardian of this child."))
-    if document.application.status not in EDITABLE:
+    if document.application.status not in (ApplicationStatus.DRAFT, *WAITING_APPLICATION_STATUSES):
         raise DomainError(_("This application can no longer be changed."))
     with transaction.atomic():
         document.delete()
@@ -88,12 +91,13 @@ def delete_files_on_commit(names: Iterable[str]) -> None:
     transaction.on_commit(delete_files, robust=True)
 
 
-def invite_guardian(*, child: Child, by, email: str) -> GuardianInvitation:
+def invite_guardian(*, child: Child, by: Actor, email: str) -> GuardianInvitation:
     """Invite another adult to see and manage this child; the e-mail is written with the invitation.
 
     The invited person may have no account yet, so the message goes to the address, in the
     inviter's language, and appears in nobody's inbox.
     """
+    require_actor(by)
     if not permissions.is_guardian(by, child):
         raise DomainError(_("You are not a guardian of this child."))
     email = email.strip().lower()
@@ -120,8 +124,10 @@ def invite_guardian(*, child: Child, by, email: str) -> GuardianInvitation:
     return invitation
 
 
-def accept_invitation(*, invitation: GuardianInvitation, by) -> Guardianship:
+def accept_invitation(*, invitation: GuardianInvitation, by: Actor) -> Guardianship:
     """The invited person, signed in with the invited address, becomes a guardian too."""
+    if not require_actor(by).is_authenticated:
+        raise DomainError(_("Please sign in first."))
     if by.email.lower() != invitation.email or invitation.accepted_at is not None:
         raise DomainError(_("This invitation is not for you or was already used."))
     with transaction.atomic():

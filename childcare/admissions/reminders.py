@@ -10,20 +10,20 @@ from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.utils import timezone
 
-from childcare.admissions.events import record_event
+from childcare.actors import SYSTEM
+from childcare.admissions.locking import lock_rows
 from childcare.admissions.messages import tell_guardians
 from childcare.admissions.offers import expire_offer
 from childcare.admissions.reconfirmation import confirmation_path
-from childcare.models import Application, ApplicationStatus, Offer, OfferStatus, WishStatus
+from childcare.admissions.transitions import application as application_transitions
+from childcare.models import WAITING_APPLICATION_STATUSES, Application, Offer, OfferStatus
 from portal.models import PortalSettings
-
-WAITING = (ApplicationStatus.SUBMITTED, ApplicationStatus.WAITING)
 
 
 def expire_due_offers(*, now: datetime.datetime | None = None) -> int:
     now = now or timezone.now()
     due = Offer.objects.filter(status=OfferStatus.OPEN, expires_at__lte=now).order_by("expires_at")
-    return sum(expire_offer(offer=offer, now=now) for offer in due)
+    return sum(expire_offer(offer=offer, by=SYSTEM, now=now) for offer in due.select_related("wish"))
 
 
 def send_offer_reminders(*, now: datetime.datetime | None = None) -> int:
@@ -52,7 +52,9 @@ def request_reconfirmations(*, now: datetime.datetime | None = None) -> int:
     """Ask families whose last confirmation is older than the interval; once per cycle."""
     now = now or timezone.now()
     interval, grace = _cycle(PortalSettings.load())
-    due = Application.objects.filter(status__in=WAITING, last_confirmed_at__lte=now - interval)
+    due = Application.objects.filter(
+        status__in=WAITING_APPLICATION_STATUSES, last_confirmed_at__lte=now - interval
+    )
     count = 0
     for application in due.select_related("child"):
         deadline = application.last_confirmed_at + interval + grace
@@ -73,25 +75,16 @@ def expire_unconfirmed_applications(*, now: datetime.datetime | None = None) -> 
     interval, grace = _cycle(PortalSettings.load())
     cutoff = now - grace - interval  # the inverse of last confirmation + interval + grace
     expired = 0
-    for pk in Application.objects.filter(status__in=WAITING, last_confirmed_at__lte=cutoff).values_list(
-        "pk", flat=True
-    ):
+    for pk in Application.objects.filter(
+        status__in=WAITING_APPLICATION_STATUSES, last_confirmed_at__lte=cutoff
+    ).values_list("pk", flat=True):
         with transaction.atomic():
-            application = Application.objects.select_for_update().select_related("child").get(pk=pk)
-            if application.status not in WAITING or application.last_confirmed_at > cutoff:
+            application = lock_rows(applications=[pk]).applications[pk]
+            if (
+                application.status not in WAITING_APPLICATION_STATUSES
+                or application.last_confirmed_at > cutoff
+            ):
                 continue
-            old = application.status
-            application.status = ApplicationStatus.EXPIRED
-            application.save(update_fields=["status", "updated_at"])
-            application.wishes.filter(status=WishStatus.ACTIVE).update(status=WishStatus.WITHDRAWN)
-            record_event(
-                application=application, kind="expired", from_status=old, to_status=application.status
-            )
-            tell_guardians(
-                application=application,
-                kind="application_expired",
-                key=f"application:{application.pk}:expired",
-                context={},
-            )
+            application_transitions.expire(application=application)
             expired += 1
     return expired

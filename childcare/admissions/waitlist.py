@@ -8,16 +8,9 @@ submitted applications take part.
 from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 
-from childcare.models import ApplicationStatus, Wish, WishStatus
+from childcare.models import LISTED_APPLICATION_STATUSES, LISTED_WISH_STATUSES, Wish
 
-ON_WAITLIST = Q(
-    status__in=(WishStatus.ACTIVE, WishStatus.OFFERED),
-    application__status__in=(
-        ApplicationStatus.SUBMITTED,
-        ApplicationStatus.WAITING,
-        ApplicationStatus.OFFERED,
-    ),
-)
+ON_WAITLIST = Q(status__in=LISTED_WISH_STATUSES, application__status__in=LISTED_APPLICATION_STATUSES)
 ORDER = (
     F("points").desc(),
     F("application__submitted_at").asc(),

@@ -3,20 +3,25 @@
 import datetime
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from childcare import permissions
+from childcare.actors import SYSTEM, Actor, require_actor
 from childcare.admissions import waitlist
 from childcare.admissions.events import record_event
-from childcare.admissions.messages import tell_guardians
-from childcare.admissions.offers import OFFERABLE_APPLICATION_STATUSES, accept_offer, make_offer
+from childcare.admissions.locking import lock_rows
+from childcare.admissions.offers import make_offer, require_free_place, start_date_for
+from childcare.admissions.transitions import application as application_transitions
+from childcare.admissions.transitions import placement as placement_transitions
+from childcare.admissions.transitions import wish as wish_transitions
+from childcare.admissions.transitions.steps import staff_actor_kind
 from childcare.errors import DomainError
 from childcare.facilities import capacity
 from childcare.models import (
+    WAITING_APPLICATION_STATUSES,
     Application,
     ApplicationEvent,
-    ApplicationStatus,
+    EventKind,
     Facility,
     Offer,
     OfferStatus,
@@ -29,81 +34,77 @@ MAX_BULK_OFFERS = 50
 CANDIDATES_LOOKED_AT = 200
 
 
-def _require_staff(by, facility: Facility) -> None:
-    if by is not None and not permissions.is_facility_staff(by, facility):
+def _require_staff(by: Actor, facility: Facility) -> None:
+    """Staff of the facility or the office; SYSTEM never passes here."""
+    require_actor(by)
+    if not permissions.is_facility_staff(by, facility):
         raise DomainError(_("You cannot act for this facility."))
 
 
-def reject_wish(*, wish: Wish, by, reason: str) -> Wish:
-    """Take a wish off the facility's waitlist with a reason the family will read."""
+def reject_wish(*, wish: Wish, by: Actor, reason: str) -> Wish:
+    """Take a wish off the facility's waitlist with a reason the family will read.
+
+    If it was the application's last waiting wish, the application closes (its own event).
+    """
     _require_staff(by, wish.facility)
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Please give a reason; the family will read it."))
     with transaction.atomic():
-        wish = (
-            Wish.objects.select_for_update().select_related("facility", "application__child").get(pk=wish.pk)
-        )
+        locked = lock_rows(applications=[wish.application_id], wishes=[wish.pk])
+        wish = locked.wishes[wish.pk]
         if wish.status != WishStatus.ACTIVE:
             raise DomainError(_("Only a wish on the waitlist can be rejected."))
-        wish.status, wish.rejection_reason = WishStatus.REJECTED, reason
-        wish.save(update_fields=["status", "rejection_reason", "updated_at"])
+        wish_transitions.reject(wish=wish, by=by, reason=reason)
         application = wish.application
-        record_event(
-            application=application,
-            kind="wish_rejected",
-            by=by,
-            wish=wish,
-            from_status=WishStatus.ACTIVE,
-            to_status=WishStatus.REJECTED,
-            note=reason,
-        )
-        if not application.wishes.filter(status=WishStatus.ACTIVE).exists() and application.status in (
-            OFFERABLE_APPLICATION_STATUSES
+        if (
+            application.status in WAITING_APPLICATION_STATUSES
+            and not application.wishes.filter(status=WishStatus.ACTIVE).exists()
         ):
-            Application.objects.filter(pk=application.pk).update(status=ApplicationStatus.CLOSED)
-        tell_guardians(
-            application=application,
-            kind="wish_rejected",
-            key=f"wish:{wish.pk}:rejected",
-            context={"facility": wish.facility, "reason": reason},
-        )
+            application_transitions.close(application=application, by=by, note=reason, wish=wish)
     return wish
 
 
 def record_placement(
-    *, wish: Wish, by, start_date: datetime.date, care_hours_per_week: int | None = None
+    *, wish: Wish, by: Actor, start_date: datetime.date, care_hours_per_week: int | None = None
 ) -> Placement:
-    """A place agreed outside the portal (e.g. at the facility's door) is recorded like an accepted offer."""
+    """A place agreed outside the portal (e.g. at the facility's door): recorded at once, no offer.
+
+    Needs a free place from ``start_date`` on, like an offer.
+    """
     _require_staff(by, wish.facility)
     with transaction.atomic():
-        offer = make_offer(
-            wish=wish,
-            start_date=start_date,
-            by=by,
-            expires_at=timezone.now() + datetime.timedelta(hours=1),
-            announce=False,
+        locked = lock_rows(
+            capacities=[(wish.facility_id, wish.age_band)],
+            applications=[wish.application_id],
+            wishes=[wish.pk],
         )
-        placement = accept_offer(offer=offer, by=None)
-        if care_hours_per_week:
-            Placement.objects.filter(pk=placement.pk).update(care_hours_per_week=care_hours_per_week)
-            placement.care_hours_per_week = care_hours_per_week
-    return placement
+        wish = locked.wishes[wish.pk]
+        if wish.status != WishStatus.ACTIVE or wish.application.status not in WAITING_APPLICATION_STATUSES:
+            raise DomainError(_("This wish is not waiting for a place."))
+        require_free_place(locked, wish=wish, start_date=start_date)
+        return placement_transitions.record(
+            wish=wish, by=by, start_date=start_date, care_hours_per_week=care_hours_per_week
+        )
 
 
-def add_note(*, application: Application, by, text: str) -> ApplicationEvent:
+def add_note(*, application: Application, by: Actor, text: str) -> ApplicationEvent:
     """An internal note on the timeline; families never see it."""
-    if (
-        by is None
-        or not permissions.can_view_application(by, application)
-        or permissions.is_guardian(by, application.child)
+    require_actor(by)
+    if not permissions.can_view_application(by, application) or permissions.is_guardian(
+        by, application.child
     ):
         raise DomainError(_("You cannot add notes to this application."))
     text = (text or "").strip()
     if not text:
         raise DomainError(_("The note is empty."))
     return record_event(
-        application=application, kind="note", by=by, note=text[:4000], visible_to_parents=False
+        application=application,
+        kind=EventKind.NOTE,
+        by=by,
+        actor_kind=staff_actor_kind(by),
+        note=text[:4000],
+        visible_to_parents=False,
     )
 
 
@@ -111,7 +112,7 @@ def _eligible(facility: Facility, age_band: str, *, skip_application_id: int | N
     """Top of the waitlist first: active wishes of families without an open offer."""
     wishes = (
         waitlist.waitlist(facility_id=facility.pk, age_band=age_band)
-        .filter(status=WishStatus.ACTIVE, application__status__in=OFFERABLE_APPLICATION_STATUSES)
+        .filter(status=WishStatus.ACTIVE, application__status__in=WAITING_APPLICATION_STATUSES)
         .exclude(application__offers__status=OfferStatus.OPEN)
         .select_related("application")
     )
@@ -123,13 +124,18 @@ def offer_next(
     facility: Facility,
     age_band: str,
     start_date: datetime.date,
-    by,
+    by: Actor,
     count: int = 1,
     expires_at: datetime.datetime | None = None,
     skip_application_id: int | None = None,
 ) -> list[Offer]:
-    """Offer free places to the next ``count`` eligible candidates, never more than places are free."""
-    _require_staff(by, facility)
+    """Offer free places to the next ``count`` eligible candidates, never more than places are free.
+
+    SYSTEM may do this for a facility that offers automatically (see ``offer_to_successor``).
+    """
+    require_actor(by)
+    if by is not SYSTEM:
+        _require_staff(by, facility)
     if not 1 <= count <= MAX_BULK_OFFERS:
         raise DomainError(_("Offer between 1 and %(max)s places at once.") % {"max": MAX_BULK_OFFERS})
     places = capacity.places_for(facility_id=facility.pk, age_band=age_band)
@@ -141,7 +147,7 @@ def offer_next(
     for wish in _eligible(facility, age_band, skip_application_id=skip_application_id)[:CANDIDATES_LOOKED_AT]:
         if len(offers) >= min(count, free):
             break
-        start = max(start_date, wish.application.desired_start_date or start_date)
+        start = start_date_for(wish.application, not_before=start_date)
         try:
             offers.append(make_offer(wish=wish, start_date=start, by=by, expires_at=expires_at))
         except DomainError:
@@ -162,7 +168,7 @@ def offer_to_successor(offer: Offer) -> list[Offer]:
             facility=facility,
             age_band=offer.wish.age_band,
             start_date=offer.start_date,
-            by=None,
+            by=SYSTEM,
             skip_application_id=offer.application_id,
         )
     except DomainError:

@@ -15,9 +15,9 @@ from childcare.age import age_band_on, has_legal_entitlement, school_entry_date
 from childcare.facilities.capacity import Occupancy, free_places_on, occupancies_by_band
 from childcare.facilities.search import AGE_BAND_ORDER
 from childcare.models import (
+    LISTED_APPLICATION_STATUSES,
     AgeBand,
     Application,
-    ApplicationStatus,
     Capacity,
     Facility,
     Offer,
@@ -29,8 +29,6 @@ from childcare.models import (
 from portal.models import PortalSettings
 
 PLANNING_MONTHS = 12
-# Open and waiting for a place; drafts are not a registered need yet.
-UNPLACED_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.WAITING, ApplicationStatus.OFFERED)
 
 
 class MonthFree(NamedTuple):
@@ -230,7 +228,8 @@ def unmet_demand(
     )
     applications = (
         Application.objects.filter(
-            status__in=UNPLACED_STATUSES,
+            # Open and waiting for a place; drafts are not a registered need yet.
+            status__in=LISTED_APPLICATION_STATUSES,
             desired_start_date__lt=add_months(today, months),
         )
         .annotate(district=Subquery(first_wish.values("facility__district")[:1]))

@@ -13,16 +13,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from childcare import permissions
+from childcare.actors import SYSTEM, Actor, require_actor
 from childcare.admissions import waitlist
 from childcare.admissions.messages import tell_guardians
-from childcare.admissions.offers import default_deadline, make_offer
+from childcare.admissions.offers import default_deadline, make_offer, start_date_for
 from childcare.allocation import core as allocation
 from childcare.errors import DomainError
 from childcare.facilities import capacity
 from childcare.models import (
+    WAITING_APPLICATION_STATUSES,
     AllocationRound,
     Application,
-    ApplicationStatus,
     Capacity,
     Facility,
     OfferStatus,
@@ -31,8 +32,10 @@ from childcare.models import (
 )
 
 
-def _require_office(by) -> None:
-    if by is not None and not permissions.is_municipal_office(by):
+def _require_office(by: Actor) -> None:
+    """The office runs rounds; SYSTEM may too (the allocation round is work the portal may do)."""
+    require_actor(by)
+    if by is not SYSTEM and not permissions.is_municipal_office(by):
         raise DomainError(_("Only the municipal office runs allocation rounds."))
 
 
@@ -40,11 +43,13 @@ def _key(facility_id: int, age_band: str) -> str:
     return f"{facility_id}:{age_band}"
 
 
-def create_round(*, target_start_date: datetime.date, by) -> AllocationRound:
+def create_round(*, target_start_date: datetime.date, by: Actor) -> AllocationRound:
     _require_office(by)
     if target_start_date <= timezone.localdate():
         raise DomainError(_("The target start date must be in the future."))
-    return AllocationRound.objects.create(target_start_date=target_start_date, created_by=by)
+    return AllocationRound.objects.create(
+        target_start_date=target_start_date, created_by=by if by.is_authenticated else None
+    )
 
 
 def snapshot(target: datetime.date) -> dict:
@@ -55,7 +60,7 @@ def snapshot(target: datetime.date) -> dict:
     """
     wishes = Wish.objects.filter(
         status=WishStatus.ACTIVE,
-        application__status__in=(ApplicationStatus.SUBMITTED, ApplicationStatus.WAITING),
+        application__status__in=WAITING_APPLICATION_STATUSES,
         application__desired_start_date__lte=target,
     ).exclude(application__offers__status=OfferStatus.OPEN)
     preferences: dict[str, list[str]] = defaultdict(list)
@@ -89,7 +94,7 @@ def snapshot(target: datetime.date) -> dict:
     }
 
 
-def compute_round(*, round: AllocationRound, by) -> AllocationRound:  # noqa: A002 (the domain's word)
+def compute_round(*, round: AllocationRound, by: Actor) -> AllocationRound:  # noqa: A002 (the domain's word)
     """Take a fresh snapshot and compute the applicant-optimal stable matching; may be repeated."""
     _require_office(by)
     if round.status == AllocationRound.Status.PUBLISHED:
@@ -138,7 +143,7 @@ def compute_round(*, round: AllocationRound, by) -> AllocationRound:  # noqa: A0
 def publish_round(
     *,
     round: AllocationRound,
-    by,
+    by: Actor,
     expires_at: datetime.datetime | None = None,  # noqa: A002
 ) -> int:
     """Create every matched family's offer with one deadline, all or nothing, and tell every family."""
@@ -156,9 +161,7 @@ def publish_round(
             wish = wishes.get(result["wish"]) if result["wish"] else None
             application = wish.application if wish else Application.objects.get(pk=result["application"])
             if wish is not None:
-                start = max(
-                    round.target_start_date, application.desired_start_date or round.target_start_date
-                )
+                start = start_date_for(application, not_before=round.target_start_date)
                 try:
                     offer = make_offer(
                         wish=wish, start_date=start, by=by, expires_at=expires_at, announce=False

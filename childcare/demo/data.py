@@ -537,4 +537,3 @@ APPLICATIONS = (
 )
 
 DAYS_TO_ACCEPT = timedelta(days=4)
-WAITLISTED_AFTER = timedelta(hours=1)

@@ -31,7 +31,6 @@ from childcare.demo.data import (
     OFFICE,
     PROVIDERS,
     SCHMIDT,
-    WAITLISTED_AFTER,
     DemoAccount,
     DemoApplication,
     DemoChild,
@@ -39,12 +38,14 @@ from childcare.demo.data import (
 )
 from childcare.demo.town import seed_town
 from childcare.models import (
+    ActorKind,
     AllocationRound,
     Application,
     ApplicationEvent,
     ApplicationStatus,
     Capacity,
     Child,
+    EventKind,
     Facility,
     FacilityConcept,
     FacilityLanguage,
@@ -336,24 +337,35 @@ def _seed_timeline(
     """The events that led to the application's status, each at the time it happened."""
     status = ApplicationStatus
     created_at = now - timedelta(days=spec.created_days_ago)
-    story = [(created_at, "created", "", status.DRAFT, parent, None)]
+    family, facility = ActorKind.FAMILY, ActorKind.FACILITY
+    story = [(created_at, EventKind.CREATED, "", status.DRAFT, parent, family, None)]
     if submitted_at := application.submitted_at:
-        story.append((submitted_at, "submitted", status.DRAFT, status.SUBMITTED, parent, None))
         story.append(
-            (submitted_at + WAITLISTED_AFTER, "waitlisted", status.SUBMITTED, status.WAITING, None, None)
+            (submitted_at, EventKind.SUBMITTED, status.DRAFT, status.SUBMITTED, parent, family, None)
         )
     if spec.offer_days_ago is not None:
         offered_at = now - timedelta(days=spec.offer_days_ago)
-        story.append((offered_at, "offer_made", status.WAITING, status.OFFERED, leader, wish))
+        story.append(
+            (offered_at, EventKind.OFFER_MADE, status.SUBMITTED, status.OFFERED, leader, facility, wish)
+        )
         if spec.status == status.PLACED:
             accepted_at = offered_at + DAYS_TO_ACCEPT
-            story.append((accepted_at, "offer_accepted", status.OFFERED, status.PLACED, parent, wish))
+            story.append(
+                (accepted_at, EventKind.OFFER_ACCEPTED, status.OFFERED, status.PLACED, parent, family, wish)
+            )
+    # Written directly (not through the transitions): the demo tells a past story with past dates.
     events = ApplicationEvent.objects.bulk_create(
         [
             ApplicationEvent(
-                application=application, kind=kind, from_status=old, to_status=new, actor=by, wish=w
+                application=application,
+                kind=kind,
+                from_status=old,
+                to_status=new,
+                actor=by,
+                actor_kind=actor_kind,
+                wish=w,
             )
-            for _when, kind, old, new, by, w in story
+            for _when, kind, old, new, by, actor_kind, w in story
         ]
     )
     for event, (when, *_) in zip(events, story, strict=True):

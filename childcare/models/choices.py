@@ -134,6 +134,7 @@ class EventKind(models.TextChoices):
     OFFER_DECLINED = "offer_declined", _("Offer declined")
     OFFER_EXPIRED = "offer_expired", _("Offer expired")
     OFFER_WITHDRAWN = "offer_withdrawn", _("Offer withdrawn by the facility")
+    OFFER_GIVEN_UP = "offer_given_up", _("Offer given up with the withdrawn application")
     PLACEMENT_RECORDED = "placement_recorded", _("Place recorded by the facility")
     NOTE = "note", _("Internal note")
 

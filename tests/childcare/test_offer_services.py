@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from childcare.actors import SYSTEM
 from childcare.admissions import offers as services
 from childcare.errors import DomainError
 from childcare.models import (
@@ -112,9 +113,15 @@ def test_declining_returns_the_family_to_the_waitlist(first_wish, staff, parent,
 
 def test_expiry_closes_only_due_offers_and_tells_the_family(first_wish, staff, parent, application):
     offer = services.make_offer(wish=first_wish, start_date=START, by=staff)
-    assert services.expire_offer(offer=offer) is False
-    assert services.expire_offer(offer=offer, now=offer.expires_at + datetime.timedelta(seconds=1)) is True
-    assert services.expire_offer(offer=offer, now=offer.expires_at + datetime.timedelta(days=1)) is False
+    assert services.expire_offer(offer=offer, by=SYSTEM) is False
+    assert (
+        services.expire_offer(offer=offer, by=SYSTEM, now=offer.expires_at + datetime.timedelta(seconds=1))
+        is True
+    )
+    assert (
+        services.expire_offer(offer=offer, by=SYSTEM, now=offer.expires_at + datetime.timedelta(days=1))
+        is False
+    )
     offer.refresh_from_db()
     assert offer.status == OfferStatus.EXPIRED
     assert OutboxMessage.objects.filter(kind="offer_expired", recipient=parent).count() == 1

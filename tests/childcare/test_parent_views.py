@@ -189,7 +189,7 @@ def test_a_second_parent_gets_404_on_every_url_and_changes_nothing(client, child
         assert response.status_code == 404, url
     application.refresh_from_db()
     offer.refresh_from_db()
-    assert (application.status, offer.status) == (ApplicationStatus.SUBMITTED, "open")
+    assert (application.status, offer.status) == (ApplicationStatus.OFFERED, "open")
     assert Child.objects.filter(pk=child.pk).exists()
 
 

@@ -60,7 +60,8 @@ def test_recording_an_offline_placement_sends_only_the_confirmation(facility, st
     assert placement.care_hours_per_week == 25
     assert Placement.objects.get().care_hours_per_week == 25
     kinds = list(OutboxMessage.objects.filter(recipient=parent).values_list("kind", flat=True))
-    assert kinds == ["offer_accepted"]
+    assert kinds == ["placement_recorded"]
+    assert not OutboxMessage.objects.filter(recipient=staff).exists()
 
 
 def test_internal_notes_are_hidden_from_parents(facility, staff, two_places):

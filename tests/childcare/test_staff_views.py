@@ -5,6 +5,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
+from childcare.actors import SYSTEM
 from childcare.admissions import offers
 from childcare.models import (
     AgeBand,
@@ -49,7 +50,7 @@ def board(facility, parent):
     waiting = candidate(facility, 50, first_name="Jürgen")
     GuardianshipFactory(user=parent, child=waiting.application.child)
     offered = candidate(facility, 40, first_name="Ömer")
-    offer = offers.make_offer(wish=offered, start_date=START, by=None)
+    offer = offers.make_offer(wish=offered, start_date=START, by=SYSTEM)
     return {"facility": facility, "waiting": waiting, "offered": offered, "offer": offer}
 
 
@@ -375,7 +376,7 @@ def test_the_waitlist_runs_a_constant_number_of_queries(
 ):
     CapacityFactory(facility=facility, age_band=AgeBand.THREE_TO_SCHOOL, places=3)
     bulk_waitlist(facility, rows)
-    offers.make_offer(wish=Wish.objects.order_by("-points").first(), start_date=START, by=None)
+    offers.make_offer(wish=Wish.objects.order_by("-points").first(), start_date=START, by=SYSTEM)
     client.force_login(staff)
     url = reverse("backoffice:waitlist", args=[facility.slug])
     client.get(url)  # warm up the settings rows
@@ -502,7 +503,7 @@ def test_only_our_own_pages_are_accepted_as_next(client, board, staff):
 def test_an_offer_of_another_facility_cannot_be_withdrawn_through_ours(client, board, staff):
     elsewhere = FacilityFactory()
     CapacityFactory(facility=elsewhere, age_band=AgeBand.THREE_TO_SCHOOL)
-    foreign = offers.make_offer(wish=candidate(elsewhere, 10), start_date=START, by=None)
+    foreign = offers.make_offer(wish=candidate(elsewhere, 10), start_date=START, by=SYSTEM)
     client.force_login(staff)
     response = client.post(
         reverse("backoffice:offer_withdraw", args=[board["facility"].slug, foreign.public_id])

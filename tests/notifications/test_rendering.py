@@ -33,6 +33,10 @@ EXPECTED_SUBJECTS = {
         "Platz in der Einrichtung Kita Sonnenblume & Co bestätigt",
         "Place at Kita Sonnenblume & Co confirmed",
     ),
+    "placement_recorded": (
+        "Platz in der Einrichtung Kita Sonnenblume & Co eingetragen",
+        "Place at Kita Sonnenblume & Co recorded",
+    ),
     "reconfirmation_request": (
         "Bitte bestätigen Sie Ihren Antrag {ref} bis zum 30. April 2027",
         "Please confirm your application {ref} by 30 April 2027",

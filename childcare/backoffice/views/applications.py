@@ -39,8 +39,9 @@ from childcare.web import back_url
 
 
 def _offer_initial(wish: Wish) -> dict:
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     return {
-        "start_date": forms.suggested_start([wish.application.desired_start_date]),
+        "start_date": offer_services.start_date_for(wish.application, not_before=tomorrow),
         "answer_by": offer_services.default_deadline().date(),
     }
 
@@ -247,7 +248,12 @@ def application_detail(request, public_id):
     for document in application.documents.all():
         document.label = CRITERION_LABELS.get(document.criterion, document.criterion)
     timeline = [
-        {"event": event, "label": wording.event_label(event.kind)} for event in application.events.all()
+        {
+            "event": event,
+            "label": wording.event_label(event.kind),
+            "actor": explanations.actor_label(event, for_staff=True),
+        }
+        for event in application.events.all()
     ]
     context = {
         "application": application,

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from childcare.actors import SYSTEM
 from childcare.admissions import applications as services
 from childcare.admissions import explanations, reconfirmation, waitlist
 from childcare.admissions.applications import facility_problems
@@ -19,6 +20,7 @@ from childcare.admissions.selectors import application_for_guardian, application
 from childcare.errors import DomainError
 from childcare.models import (
     OPEN_APPLICATION_STATUSES,
+    WAITING_APPLICATION_STATUSES,
     Application,
     ApplicationStatus,
     Facility,
@@ -52,7 +54,7 @@ def _editable(request, application) -> bool:
     if application.status == ApplicationStatus.DRAFT:
         return True
     has_offer = any(offer.status == OfferStatus.OPEN for offer in application.offers.all())
-    if application.status in (ApplicationStatus.SUBMITTED, ApplicationStatus.WAITING) and not has_offer:
+    if application.status in WAITING_APPLICATION_STATUSES and not has_offer:
         return True
     messages.error(request, _("This application can no longer be changed."))
     return False
@@ -96,7 +98,11 @@ def application_list(request):
             wish.position = places.get(wish.pk) if show_positions else None
             wish.explained = explanations.explain_points(wish.points_explanation)
         application.timeline = [
-            {"event": event, "label": explanations.event_label(event.kind)}
+            {
+                "event": event,
+                "label": explanations.event_label(event),
+                "actor": explanations.actor_label(event),
+            }
             for event in application.events.all()
         ]
     applications.sort(key=_open_offers_first)
@@ -372,7 +378,7 @@ def interest_confirm_link(request, token):
         return _confirmation_link_gone(request)
     if request.method == "POST":
         try:
-            services.confirm_interest(application=application, by=None)
+            services.confirm_interest(application=application, by=SYSTEM)
         except DomainError as error:
             return _confirmation_link_gone(request, error.message)
         return render(
