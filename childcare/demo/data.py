@@ -504,7 +504,8 @@ APPLICATIONS = (
     DemoApplication(
         reference="KP-DEMO0002",
         child=DemoChild(SCHMIDT, "Emma", 1525),
-        status=ApplicationStatus.WAITING,
+        # Submitted and on the waitlists; "waiting" in the state machine means after an offer ended.
+        status=ApplicationStatus.SUBMITTED,
         wishes=("kita-sonnenblume", "kindergarten-arche-noah", "kita-st-marien"),
         care_hours=35,
         guardians_working=2,

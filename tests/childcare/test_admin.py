@@ -88,7 +88,7 @@ def test_capacity_admin_refuses_fewer_places_than_taken(admin_client, facility, 
     url = reverse("admin:childcare_capacity_change", args=[capacity.pk])
     response = admin_client.post(url, {"facility": facility.pk, "age_band": BAND, "places": 1})
     assert response.status_code == 200
-    expected = f"2 places are taken or offered from {start:%m/%d/%Y}; the capacity cannot be lower."
+    expected = f"2 places are taken or offered from {start:%Y-%m-%d}; the capacity cannot be lower."
     assert expected in response.content.decode()
     capacity.refresh_from_db()
     assert capacity.places == 5

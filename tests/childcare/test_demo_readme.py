@@ -8,7 +8,7 @@ from childcare.models import ApplicationStatus
 # How the table names each status of a demo application.
 WORDS = {
     ApplicationStatus.DRAFT: "draft",
-    ApplicationStatus.WAITING: "waiting",
+    ApplicationStatus.SUBMITTED: "waiting",  # submitted and on the waitlists
     ApplicationStatus.OFFERED: "open offer",
     ApplicationStatus.PLACED: "placed",
 }

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from childcare.actors import SYSTEM
 from childcare.admissions import offers, reconfirmation
 from childcare.admissions.digests import send_staff_digests
 from childcare.admissions.messages import tell_facility_staff, tell_guardians
@@ -58,13 +59,13 @@ def application_url(application) -> str:
 
 
 def test_an_offer_message_opens_the_offers_answer_page(wish, parent):
-    offer = offers.make_offer(wish=wish, start_date=START, by=None)
+    offer = offers.make_offer(wish=wish, start_date=START, by=SYSTEM)
     url = SITE + reverse("parents:offer_respond", args=[offer.public_id])
     assert_links_to(message("offer_made", parent), url, "Answer the offer")
 
 
 def test_a_message_about_an_answered_offer_opens_the_application(wish, parent):
-    offer = offers.make_offer(wish=wish, start_date=START, by=None)
+    offer = offers.make_offer(wish=wish, start_date=START, by=SYSTEM)
     offers.accept_offer(offer=offer, by=parent)
     assert_links_to(
         message("offer_accepted", parent), application_url(wish.application), "Open your application"
@@ -94,7 +95,7 @@ def test_the_reconfirmation_link_of_the_caller_is_kept_and_made_absolute(parent,
 
 
 def test_an_explicit_link_wins_over_the_derived_one(wish, parent):
-    offer = offers.make_offer(wish=wish, start_date=START, by=None, announce=False)
+    offer = offers.make_offer(wish=wish, start_date=START, by=SYSTEM, announce=False)
     with transaction.atomic():
         tell_guardians(
             application=wish.application,
@@ -108,7 +109,7 @@ def test_an_explicit_link_wins_over_the_derived_one(wish, parent):
 
 
 def test_staff_get_the_application_or_their_waiting_list(wish, parent, staff, facility):
-    offer = offers.make_offer(wish=wish, start_date=START, by=None)
+    offer = offers.make_offer(wish=wish, start_date=START, by=SYSTEM)
     offers.decline_offer(offer=offer, by=parent)
     staff_url = SITE + reverse("backoffice:application", args=[wish.application.public_id])
     assert_links_to(message("staff_offer_answered", staff), staff_url, "Open the application")

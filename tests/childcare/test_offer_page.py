@@ -4,6 +4,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
+from childcare.actors import SYSTEM
 from childcare.admissions import offers
 from childcare.models import AgeBand, OfferStatus
 from tests.factories import ApplicationFactory, CapacityFactory, WishFactory
@@ -17,7 +18,7 @@ def offer(client, parent, child, facility):
     application = ApplicationFactory(child=child)
     wish = WishFactory(application=application, facility=facility)
     client.force_login(parent)
-    return offers.make_offer(wish=wish, start_date=application.desired_start_date, by=None)
+    return offers.make_offer(wish=wish, start_date=application.desired_start_date, by=SYSTEM)
 
 
 def url(offer, answer=""):

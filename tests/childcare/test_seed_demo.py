@@ -252,7 +252,7 @@ def test_named_parents_have_the_stories_the_command_lists(seeded):
     }
 
     assert stories == {
-        "eltern.schmidt@musterstadt.example": [("Emma", "waiting"), ("Paul", "offered")],
+        "eltern.schmidt@musterstadt.example": [("Emma", "submitted"), ("Paul", "offered")],
         "eltern.oezdemir@musterstadt.example": [("Ayla", "draft")],
         "parent.miller@musterstadt.example": [("Oliver", "placed")],
     }

@@ -7,7 +7,7 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
-from childcare.models import ApplicationDocument, ApplicationStatus, OfferStatus
+from childcare.models import Application, ApplicationDocument, ApplicationStatus, OfferStatus
 from tests.factories import (
     ApplicationFactory,
     FacilityFactory,
@@ -135,6 +135,7 @@ def test_the_page_speaks_about_the_family_not_to_it(client, child, facility, sta
     application = ApplicationFactory(child=child, status=status)
     WishFactory(application=application, facility=facility)
     OfferFactory(wish=application.wishes.get(), application=application, expires_at=timezone.now())
+    Application.objects.filter(pk=application.pk).update(status=status)  # the factory made it "offered"
     client.force_login(staff)
     html = page(client, application).content.decode()
     assert sentence in html

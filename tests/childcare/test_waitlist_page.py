@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from childcare.actors import SYSTEM
 from childcare.admissions import offers
 from childcare.models import AgeBand
 from tests.factories import ApplicationFactory, CapacityFactory, WishFactory
@@ -57,7 +58,7 @@ def waitlist_page(client, facility):
 def test_every_element_id_on_the_waitlist_page_is_unique(client, waitlist, staff):
     waiting(waitlist, 50, TODAY + datetime.timedelta(days=30))
     offered = waiting(waitlist, 40, TODAY + datetime.timedelta(days=30))
-    offers.make_offer(wish=offered, start_date=TOMORROW, by=None)
+    offers.make_offer(wish=offered, start_date=TOMORROW, by=SYSTEM)
     client.force_login(staff)
     html = waitlist_page(client, waitlist).content.decode()
     assert 'id="offer-next-age_band"' in html

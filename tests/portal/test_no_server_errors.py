@@ -15,6 +15,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from childcare.actors import SYSTEM
 from childcare.admissions import offers
 from childcare.models import (
     AgeBand,
@@ -242,7 +243,7 @@ def world(facility, parent, child):
         age_band=AgeBand.UNDER_THREE,
     )
     GuardianshipFactory(user=parent, child=offered.application.child)
-    parents_offer = offers.make_offer(wish=offered, start_date=start, by=None)
+    parents_offer = offers.make_offer(wish=offered, start_date=start, by=SYSTEM)
     candidate = WishFactory(
         application=ApplicationFactory(child__first_name="Ömer", desired_start_date=start),
         facility=facility,

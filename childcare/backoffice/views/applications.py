@@ -3,10 +3,13 @@
 Every action first asks ``childcare.permissions`` (through the lookups), calls one service and goes back.
 """
 
+import datetime
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 

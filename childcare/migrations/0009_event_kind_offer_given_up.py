@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('childcare', '0006_event_kinds_and_actor_kind'),
+        ('childcare', '0008_facility_english_texts'),
     ]
 
     operations = [
