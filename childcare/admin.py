@@ -1,7 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import transaction
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
-from childcare.admissions.points import recompute_points
+from childcare.admissions.rescoring import start_rescoring
 from childcare.models import (
     Application,
     ApplicationDocument,
@@ -186,11 +189,25 @@ class PriorityPolicyAdmin(SingletonAdmin):
     readonly_fields = ("updated_at", "updated_by")
 
     def save_model(self, request, obj, form, change):
-        """A changed policy re-scores every waiting wish at once (bulk update, not one save per wish)."""
+        """Records who changed the policy; re-scoring every listed wish runs as a background job.
+
+        The admin saves in a transaction: the job's task is queued only once the policy is committed.
+        """
         obj.updated_by = request.user
         with transaction.atomic():
             super().save_model(request, obj, form, change)
-            recompute_points()
+            job = start_rescoring(by=request.user)
+        url = reverse("backoffice:job_progress", args=[job.public_id])
+        self.message_user(
+            request,
+            format_html(
+                '{} <a href="{}">{}</a>',
+                _("The points of all waiting wishes are being recalculated."),
+                url,
+                _("Follow the progress"),
+            ),
+            messages.INFO,
+        )
 
 
 @admin.register(ApplicationDocument)

@@ -41,12 +41,17 @@ def absolute_url(path_or_url: str) -> str:
     return f"{settings.SITE_URL}{path_or_url}" if path_or_url.startswith("/") else path_or_url
 
 
-def render_message(*, kind: NotificationKind, recipient, context: Mapping) -> RenderedMessage:
-    """Render one kind for one recipient; every name the kind declares must be in ``context``."""
+def render_message(
+    *, kind: NotificationKind, recipient, context: Mapping, portal_settings: PortalSettings | None = None
+) -> RenderedMessage:
+    """Render one kind for one recipient; every name the kind declares must be in ``context``.
+
+    Callers rendering many messages pass ``portal_settings`` once instead of a query per message.
+    """
     missing = [name for name in kind.context if name not in context]
     if missing:
         raise ValueError(f"Notification {kind.name!r} needs context {', '.join(missing)}")
-    portal_settings = PortalSettings.load()
+    portal_settings = portal_settings or PortalSettings.load()
     full_context = {
         **context,
         "recipient": recipient,

@@ -15,13 +15,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from childcare import permissions
 from childcare.admissions.offers import default_deadline
+from childcare.allocation import publishing
 from childcare.allocation import rounds as services
 from childcare.backoffice.exports import csv_response
 from childcare.backoffice.forms import rounds as forms
+from childcare.backoffice.views.jobs import job_url
 from childcare.errors import DomainError
 from childcare.models import AgeBand, AllocationRound, Application, Placement, PlacementStatus
 
@@ -136,9 +137,11 @@ def round_detail(request, public_id):
     """Status, statistics, fill per program and one page of results.
 
     Queries, whatever the number of applicants: the round, the facility names, the page's
-    applications with their children; plus the session, the user and the layout's own.
+    applications with their children, once publishing has started its job; plus the session,
+    the user and the layout's own.
     """
     round_ = _round(request, public_id)
+    published = round_.status in (AllocationRound.Status.PUBLISHING, AllocationRound.Status.PUBLISHED)
     programs = _Programs(round_)
     fill = sorted(
         (*programs.parts(program), matched, seats)
@@ -154,8 +157,9 @@ def round_detail(request, public_id):
         "results": programs.rows(results, _applications(results)),
         "page_obj": page,
         "page_range": paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1),
-        "published": round_.status == AllocationRound.Status.PUBLISHED,
+        "published": published,
         "computed": round_.status == AllocationRound.Status.COMPUTED,
+        "publish_job": publishing.latest_publish_job(round_) if published else None,
     }
     return render(request, "childcare/rounds/detail.html", context)
 
@@ -184,7 +188,10 @@ def round_compute(request, public_id):
 
 @login_required
 def round_publish(request, public_id):
-    """A confirmation page with the offers' deadline; the POST creates all offers at once."""
+    """A confirmation page with the offers' deadline; the POST starts publishing in the background.
+
+    Publishing a city's round takes minutes: the page queues a job and shows its progress page.
+    """
     round_ = _round(request, public_id)
     form = forms.PublishForm(
         request.POST if request.method == "POST" else None,
@@ -192,20 +199,15 @@ def round_publish(request, public_id):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            made = services.publish_round(round=round_, by=request.user, expires_at=form.expires_at)
+            job = publishing.start_publishing(round=round_, by=request.user, expires_at=form.expires_at)
         except DomainError as error:
             messages.error(request, error.message)
-        else:
-            messages.success(
-                request,
-                ngettext(
-                    "The round was published: %(count)s offer was made. All families are being notified.",
-                    "The round was published: %(count)s offers were made. All families are being notified.",
-                    made,
-                )
-                % {"count": made},
-            )
-        return redirect(_detail_url(round_))
+            return redirect(_detail_url(round_))
+        messages.success(
+            request,
+            _("Publishing has started. The offers are made and the families told in the background."),
+        )
+        return redirect(job_url(job))
     return render(
         request,
         "childcare/rounds/publish.html",
