@@ -43,7 +43,9 @@ def create_round(*, target_start_date: datetime.date, by) -> AllocationRound:
     require_office(by)
     if target_start_date <= timezone.localdate():
         raise DomainError(_("The target start date must be in the future."))
-    return AllocationRound.objects.create(target_start_date=target_start_date, created_by=by)
+    return AllocationRound.objects.create(
+        target_start_date=target_start_date, created_by=by if by is not SYSTEM else None
+    )
 
 
 def snapshot(target: datetime.date) -> dict:
