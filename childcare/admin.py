@@ -4,11 +4,13 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from childcare import permissions
 from childcare.admissions.rescoring import start_rescoring
 from childcare.models import (
     Application,
     ApplicationDocument,
     ApplicationEvent,
+    BackgroundJob,
     Capacity,
     Child,
     Facility,
@@ -197,17 +199,32 @@ class PriorityPolicyAdmin(SingletonAdmin):
         with transaction.atomic():
             super().save_model(request, obj, form, change)
             job = start_rescoring(by=request.user)
+        started = _("The points of all waiting wishes are being recalculated.")
+        if not permissions.is_municipal_office(request.user):  # the progress page is the office's
+            self.message_user(request, started, messages.INFO)
+            return
         url = reverse("backoffice:job_progress", args=[job.public_id])
         self.message_user(
             request,
-            format_html(
-                '{} <a href="{}">{}</a>',
-                _("The points of all waiting wishes are being recalculated."),
-                url,
-                _("Follow the progress"),
-            ),
+            format_html('{} <a href="{}">{}</a>', started, url, _("Follow the progress")),
             messages.INFO,
         )
+
+
+@admin.register(BackgroundJob)
+class BackgroundJobAdmin(admin.ModelAdmin):
+    """Read only: jobs are started and resumed from their pages, which check the rules."""
+
+    list_display = ("created_at", "kind", "status", "done", "total", "requested_by")
+    list_filter = ("kind", "status")
+    list_select_related = ("requested_by",)
+    raw_id_fields = ("allocation_round", "requested_by")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(ApplicationDocument)
