@@ -104,3 +104,11 @@ def test_rescoring_twice_changes_nothing_the_second_time(municipal_office):
     job.refresh_from_db()
     assert job.outcome == {"rescored": 1, "changed": 0}
     assert job.done == 1
+
+
+def test_an_admin_outside_the_office_gets_no_link_to_the_office_only_progress_page(client, in_english):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    response = save_policy(client, residence_points=31)
+    job = BackgroundJob.objects.get()
+    assert "are being recalculated" in response.text
+    assert reverse("backoffice:job_progress", args=[job.public_id]) not in response.text
