@@ -6,18 +6,23 @@ pages, not added here. A capacity cannot be cut below the places already taken o
 """
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from childcare.admissions.points import recompute_points
+from childcare import permissions
+from childcare.admissions.rescoring import start_rescoring
 from childcare.facilities import capacity
 from childcare.models import (
     Application,
     ApplicationDocument,
     ApplicationEvent,
+    BackgroundJob,
     Capacity,
     Child,
     Facility,
@@ -240,11 +245,40 @@ class PriorityPolicyAdmin(SingletonAdmin):
     readonly_fields = ("updated_at", "updated_by")
 
     def save_model(self, request, obj, form, change):
-        """A changed policy re-scores every waiting wish at once (bulk update, not one save per wish)."""
+        """Records who changed the policy; re-scoring every listed wish runs as a background job.
+
+        The admin saves in a transaction: the job's task is queued only once the policy is committed.
+        """
         obj.updated_by = request.user
         with transaction.atomic():
             super().save_model(request, obj, form, change)
-            recompute_points()
+            job = start_rescoring(by=request.user)
+        started = _("The points of all waiting wishes are being recalculated.")
+        if not permissions.is_municipal_office(request.user):  # the progress page is the office's
+            self.message_user(request, started, messages.INFO)
+            return
+        url = reverse("backoffice:job_progress", args=[job.public_id])
+        self.message_user(
+            request,
+            format_html('{} <a href="{}">{}</a>', started, url, _("Follow the progress")),
+            messages.INFO,
+        )
+
+
+@admin.register(BackgroundJob)
+class BackgroundJobAdmin(admin.ModelAdmin):
+    """Read only: jobs are started and resumed from their pages, which check the rules."""
+
+    list_display = ("created_at", "kind", "status", "done", "total", "requested_by")
+    list_filter = ("kind", "status")
+    list_select_related = ("requested_by",)
+    raw_id_fields = ("allocation_round", "requested_by")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(ApplicationDocument)

@@ -2,7 +2,9 @@
 
 from celery import shared_task
 
-from childcare.admissions import digests, points, reminders, retention
+from childcare import jobs
+from childcare.admissions import digests, points, reminders, rescoring, retention
+from childcare.allocation import publishing
 
 
 @shared_task
@@ -47,3 +49,18 @@ def apply_data_retention() -> dict[str, int]:
         "children_anonymised": retention.anonymise_closed_records(),
         "orphaned_proof_files_removed": retention.remove_orphaned_proof_files(),
     }
+
+
+# Long work started from a page: each task takes its job's id and runs a service for it.
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def publish_round(job_id: int) -> None:
+    """Publish an allocation round in batches; run again (redelivery, resume) it continues."""
+    jobs.run_job(job_id=job_id, work=publishing.publish_in_batches)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def rescore_wishes(job_id: int) -> None:
+    """Recompute every listed wish's points after a policy change."""
+    jobs.run_job(job_id=job_id, work=rescoring.rescore_for_job)

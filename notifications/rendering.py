@@ -42,17 +42,23 @@ def absolute_url(path_or_url: str) -> str:
 
 
 def render_message(
-    *, kind: NotificationKind, context: Mapping, recipient=None, language: str = ""
+    *,
+    kind: NotificationKind,
+    context: Mapping,
+    recipient=None,
+    language: str = "",
+    portal_settings: PortalSettings | None = None,
 ) -> RenderedMessage:
     """Render one kind in the language of ``recipient`` (a user) or, without one, in ``language``.
 
     Every name the kind declares must be in ``context``. Without a recipient the e-mail leaves
-    out the links to the inbox and the preferences: there is no account to sign in to.
+    out the links to the inbox and the preferences: there is no account to sign in to. Callers
+    rendering many messages pass ``portal_settings`` once instead of a query per message.
     """
     missing = [name for name in kind.context if name not in context]
     if missing:
         raise ValueError(f"Notification {kind.name!r} needs context {', '.join(missing)}")
-    portal_settings = PortalSettings.load()
+    portal_settings = portal_settings or PortalSettings.load()
     full_context = {
         **context,
         "recipient": recipient,

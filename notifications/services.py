@@ -16,6 +16,7 @@ from notifications.kinds import get_kind
 from notifications.models import OutboxMessage
 from notifications.preferences import email_enabled
 from notifications.rendering import render_message
+from portal.models import PortalSettings
 
 Status = OutboxMessage.Status
 
@@ -41,26 +42,61 @@ def notify(
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("notify() must run inside the transaction of the change it reports")
+    existing = OutboxMessage.objects.filter(dedupe_key=dedupe_key).first()
+    if existing is not None:
+        return existing
+    message = build_message(
+        recipient=recipient,
+        to_email=to_email,
+        language=language,
+        kind=kind,
+        dedupe_key=dedupe_key,
+        context=context,
+        attachments=attachments,
+    )
+    return None if message is None else _save_and_enqueue(message)
+
+
+def build_message(
+    *,
+    recipient=None,
+    kind: str,
+    dedupe_key: str,
+    context: dict,
+    attachments: Sequence[dict] = (),
+    to_email: str = "",
+    language: str = "",
+    portal_settings: PortalSettings | None = None,
+) -> OutboxMessage | None:
+    """The unsaved outbox row ``notify()`` would write, rendered now; None if the recipient opted out.
+
+    For writing many messages at once (``bulk_create``) without a query per message: pass the
+    loaded ``portal_settings``. The attachment list may be completed before saving, e.g. with
+    the id of an object created after rendering; documents are rendered at send time.
+    """
     _check_addressee(recipient=recipient, to_email=to_email, language=language)
     notification_kind = get_kind(kind)
     for spec in attachments:
         validate_attachment_spec(spec)
     if recipient is not None and not email_enabled(user=recipient, kind=notification_kind):
         return None
-    existing = OutboxMessage.objects.filter(dedupe_key=dedupe_key).first()
-    if existing is not None:
-        return existing
-    rendered = render_message(kind=notification_kind, recipient=recipient, language=language, context=context)
-    return queue_email(
+    rendered = render_message(
+        kind=notification_kind,
         recipient=recipient,
-        to_email=to_email,
+        language=language,
+        context=context,
+        portal_settings=portal_settings,
+    )
+    return OutboxMessage(
+        recipient=recipient,
+        to_email=recipient.email if recipient is not None else to_email,
         kind=kind,
         language=rendered.language,
         subject=rendered.subject,
         body_text=rendered.body_text,
         body_html=rendered.body_html,
         dedupe_key=dedupe_key,
-        attachments=attachments,
+        attachments=list(attachments),
     )
 
 
@@ -78,22 +114,41 @@ def queue_email(
 ) -> OutboxMessage:
     """Write one already rendered message; writing the same ``dedupe_key`` again changes nothing."""
     _check_addressee(recipient=recipient, to_email=to_email, language=language)
-    message, created = OutboxMessage.objects.get_or_create(
-        dedupe_key=dedupe_key,
-        defaults={
-            "recipient": recipient,
-            "to_email": recipient.email if recipient is not None else to_email,
-            "kind": kind,
-            "language": language or recipient.language,
-            "subject": subject,
-            "body_text": body_text,
-            "body_html": body_html,
-            "attachments": list(attachments),
-        },
+    return _save_and_enqueue(
+        OutboxMessage(
+            recipient=recipient,
+            to_email=recipient.email if recipient is not None else to_email,
+            kind=kind,
+            language=language or recipient.language,
+            subject=subject,
+            body_text=body_text,
+            body_html=body_html,
+            dedupe_key=dedupe_key,
+            attachments=list(attachments),
+        )
+    )
+
+
+_ROW_FIELDS = (
+    "recipient",
+    "to_email",
+    "kind",
+    "language",
+    "subject",
+    "body_text",
+    "body_html",
+    "attachments",
+)
+
+
+def _save_and_enqueue(message: OutboxMessage) -> OutboxMessage:
+    saved, created = OutboxMessage.objects.get_or_create(
+        dedupe_key=message.dedupe_key,
+        defaults={field: getattr(message, field) for field in _ROW_FIELDS},
     )
     if created:
-        transaction.on_commit(lambda: enqueue_delivery(message.pk))
-    return message
+        transaction.on_commit(lambda: enqueue_delivery(saved.pk))
+    return saved
 
 
 def _check_addressee(*, recipient, to_email: str, language: str) -> None:

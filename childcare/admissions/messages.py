@@ -6,11 +6,17 @@ staff to the application as staff see it, or to the waiting list.
 """
 
 from django.conf import settings
+from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from childcare.models import Application, Facility, OfferStatus
-from notifications.services import notify
+from notifications.dispatch import enqueue_delivery
+from notifications.models import OutboxMessage
+from notifications.services import build_message, notify
+
+# Rows per INSERT when many messages are written at once (a round): bounded statements.
+MESSAGE_INSERT_BATCH = 1000
 
 # Button texts of links a caller brings along itself (e.g. the signed one-click confirmation).
 OWN_LINK_LABELS = {"reconfirmation_request": _("Confirm application")}
@@ -71,21 +77,71 @@ def tell_guardians(
     The link is derived from ``context`` (see ``guardian_link``) unless the caller gives its own
     ``link`` (a path or a full URL), as a keyword or in ``context``.
     """
-    context = _with_link(
-        kind,
-        {"application": application, "child": application.child, **context},
-        guardian_link(application=application, context=context),
-        link,
-        link_label,
-    )
+    context = _guardian_context(application, kind, context, link, link_label)
     for guardian in application.child.guardians.all():
         notify(
             recipient=guardian,
             kind=kind,
-            dedupe_key=f"{key}:user:{guardian.pk}",
+            dedupe_key=_guardian_key(key, guardian),
             context=context,
             attachments=attachments,
         )
+
+
+def _guardian_context(
+    application: Application, kind: str, context: dict, link: str | None = None, label: str | None = None
+) -> dict:
+    return _with_link(
+        kind,
+        {"application": application, "child": application.child, **context},
+        guardian_link(application=application, context=context),
+        link,
+        label,
+    )
+
+
+def _guardian_key(key: str, guardian) -> str:
+    return f"{key}:user:{guardian.pk}"
+
+
+def guardian_messages(
+    *, application: Application, kind: str, key: str, context: dict, portal_settings
+) -> list[OutboxMessage]:
+    """The unsaved rows ``tell_guardians`` would write, for writing many families' at once.
+
+    Prefetch ``child__guardians``; with ``portal_settings`` passed this runs no query.
+    """
+    context = _guardian_context(application, kind, context)
+    messages = (
+        build_message(
+            recipient=guardian,
+            kind=kind,
+            dedupe_key=_guardian_key(key, guardian),
+            context=context,
+            portal_settings=portal_settings,
+        )
+        for guardian in application.child.guardians.all()
+    )
+    return [message for message in messages if message is not None]
+
+
+def queue_messages(messages: list[OutboxMessage]) -> None:
+    """Write built messages in the caller's transaction, a few INSERTs for all; each is sent after commit.
+
+    A dedupe key that exists already fails the transaction: callers write each message once
+    (e.g. a round's batches commit their messages together with their progress).
+    """
+    if not messages:
+        return
+    saved = OutboxMessage.objects.bulk_create(messages, batch_size=MESSAGE_INSERT_BATCH)
+    message_ids = [message.pk for message in saved]
+    transaction.on_commit(lambda: _hand_over(message_ids))
+
+
+def _hand_over(message_ids: list[int]) -> None:
+    for message_id in message_ids:
+        if not enqueue_delivery(message_id):
+            break  # the broker is down: the outbox sweeper hands the rest over later
 
 
 def tell_facility_staff(

@@ -1,7 +1,10 @@
 """Stored points for wishes, recomputed in bulk whenever their inputs change."""
 
 import datetime
+import json
+from collections.abc import Callable
 
+from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -15,7 +18,11 @@ from childcare.models import (
     Wish,
 )
 
-BATCH_SIZE = 1000
+# Wishes scored per batch: bounds memory at city scale (a few MB per batch).
+BATCH_SIZE = 5000
+# SQLite's CASE-based bulk update is limited by its query parameters; keep its statements small.
+SQLITE_UPDATE_BATCH = 1000
+_SCORE_FIELDS = ["points", "points_explanation", "sibling_at_facility"]
 
 
 def _sibling_facilities(child_ids: set[int]) -> dict[int, set[int]]:
@@ -46,17 +53,38 @@ def _sibling_facilities(child_ids: set[int]) -> dict[int, set[int]]:
     return result
 
 
-def recompute_points(*, wishes: QuerySet[Wish] | None = None, today: datetime.date | None = None) -> int:
-    """Recompute points, explanation and sibling flag of the given wishes (default: all open ones).
+def recompute_points(
+    *,
+    wishes: QuerySet[Wish] | None = None,
+    today: datetime.date | None = None,
+    on_batch: Callable[[int], None] | None = None,
+) -> int:
+    """Recompute points, explanation and sibling flag of the given wishes (default: all listed ones).
 
-    Writes with bulk updates in batches, never one save per wish. Returns how many wishes changed.
+    Walks the wishes in pk order, ``BATCH_SIZE`` at a time (keyset pagination), so memory
+    stays bounded at city scale; each batch is written with one statement, never one save per
+    wish. ``on_batch`` is told each batch's size, e.g. to record a job's progress. Returns how
+    many wishes changed.
     """
     today = today or timezone.localdate()
     policy = PriorityPolicy.load().as_points_policy()
     if wishes is None:
         wishes = Wish.objects.filter(status__in=LISTED_WISH_STATUSES)
     wishes = wishes.select_related("application__child").order_by("pk")
-    rows = list(wishes)
+    changed, after = 0, 0
+    while True:
+        rows = list(wishes.filter(pk__gt=after)[:BATCH_SIZE])
+        if rows:
+            changed += _write_points(_rescored(rows, policy, today))
+            after = rows[-1].pk
+            if on_batch is not None:
+                on_batch(len(rows))
+        if len(rows) < BATCH_SIZE:
+            return changed
+
+
+def _rescored(rows: list[Wish], policy, today: datetime.date) -> list[Wish]:
+    """The wishes of ``rows`` whose points, explanation or sibling flag changed, updated in memory."""
     siblings = _sibling_facilities({wish.application.child_id for wish in rows})
     changed = []
     for wish in rows:
@@ -81,7 +109,27 @@ def recompute_points(*, wishes: QuerySet[Wish] | None = None, today: datetime.da
         if (points, explanation, sibling) != (wish.points, wish.points_explanation, wish.sibling_at_facility):
             wish.points, wish.points_explanation, wish.sibling_at_facility = points, explanation, sibling
             changed.append(wish)
-    Wish.objects.bulk_update(
-        changed, ["points", "points_explanation", "sibling_at_facility"], batch_size=BATCH_SIZE
-    )
+    return changed
+
+
+def _write_points(changed: list[Wish]) -> int:
+    """One UPDATE ... FROM (VALUES ...) on PostgreSQL; Django's CASE-based bulk_update elsewhere."""
+    if not changed:
+        return 0
+    if connection.vendor != "postgresql":
+        Wish.objects.bulk_update(changed, _SCORE_FIELDS, batch_size=SQLITE_UPDATE_BATCH)
+        return len(changed)
+    table = connection.ops.quote_name(Wish._meta.db_table)
+    rows = ", ".join(["(%s, %s, %s::jsonb, %s)"] * len(changed))
+    params = []
+    for wish in changed:
+        params += [wish.pk, wish.points, json.dumps(wish.points_explanation), wish.sibling_at_facility]
+    with connection.cursor() as cursor:
+        # Only the quoted table name and placeholders are formatted in; the values are parameters.
+        sql = (
+            f"UPDATE {table} AS wish SET points = v.points, points_explanation = v.explanation, "  # noqa: S608
+            f"sibling_at_facility = v.sibling FROM (VALUES {rows}) AS v(id, points, explanation, sibling) "
+            "WHERE wish.id = v.id"
+        )
+        cursor.execute(sql, params)
     return len(changed)

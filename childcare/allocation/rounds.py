@@ -1,8 +1,8 @@
-"""The central allocation round: snapshot, deferred acceptance, preview, publish.
+"""The central allocation round: snapshot, deferred acceptance, preview.
 
 The pure core lives in ``childcare.allocation.core``; this module loads its inputs from
-the database, stores them with the results for audit, and publishes the result as
-offers with one deadline in one transaction.
+the database and stores them with the results for audit. Publishing the result as offers
+is long work done by a background job (``childcare.allocation.publishing``).
 """
 
 import datetime
@@ -15,15 +15,12 @@ from django.utils.translation import gettext as _
 from childcare import permissions
 from childcare.actors import SYSTEM, Actor, require_actor
 from childcare.admissions import waitlist
-from childcare.admissions.messages import tell_guardians
-from childcare.admissions.offers import default_deadline, make_offer, start_date_for
 from childcare.allocation import core as allocation
 from childcare.errors import DomainError
 from childcare.facilities import capacity
 from childcare.models import (
     WAITING_APPLICATION_STATUSES,
     AllocationRound,
-    Application,
     Capacity,
     Facility,
     OfferStatus,
@@ -32,10 +29,9 @@ from childcare.models import (
 )
 
 
-def _require_office(by: Actor) -> None:
-    """The office runs rounds; SYSTEM may too (the allocation round is work the portal may do)."""
-    require_actor(by)
-    if by is not SYSTEM and not permissions.is_municipal_office(by):
+def require_office(by: Actor) -> None:
+    """Rounds are the municipal office's, or the portal's own work (``SYSTEM``, e.g. a benchmark)."""
+    if require_actor(by) is not SYSTEM and not permissions.is_municipal_office(by):
         raise DomainError(_("Only the municipal office runs allocation rounds."))
 
 
@@ -44,11 +40,11 @@ def _key(facility_id: int, age_band: str) -> str:
 
 
 def create_round(*, target_start_date: datetime.date, by: Actor) -> AllocationRound:
-    _require_office(by)
+    require_office(by)
     if target_start_date <= timezone.localdate():
         raise DomainError(_("The target start date must be in the future."))
     return AllocationRound.objects.create(
-        target_start_date=target_start_date, created_by=by if by.is_authenticated else None
+        target_start_date=target_start_date, created_by=by if by is not SYSTEM else None
     )
 
 
@@ -94,11 +90,20 @@ def snapshot(target: datetime.date) -> dict:
     }
 
 
-def compute_round(*, round: AllocationRound, by: Actor) -> AllocationRound:  # noqa: A002 (the domain's word)
-    """Take a fresh snapshot and compute the applicant-optimal stable matching; may be repeated."""
-    _require_office(by)
-    if round.status == AllocationRound.Status.PUBLISHED:
+def _refuse_recompute(status: str) -> None:
+    if status in (AllocationRound.Status.PUBLISHING, AllocationRound.Status.PUBLISHED):
         raise DomainError(_("This round has been published and can no longer be recomputed."))
+
+
+def compute_round(*, round: AllocationRound, by: Actor) -> AllocationRound:  # noqa: A002 (the domain's word)
+    """Take a fresh snapshot and compute the applicant-optimal stable matching; may be repeated.
+
+    Refused once publishing has started. The snapshot and the matching take long and run
+    without locks; storing them locks the round row and checks again, so a publish started
+    meanwhile is never overwritten.
+    """
+    require_office(by)
+    _refuse_recompute(round.status)
     inputs = snapshot(round.target_start_date)
     preferences, priorities, capacities = inputs["preferences"], inputs["priorities"], inputs["capacities"]
     matching = allocation.deferred_acceptance(preferences, priorities, capacities)
@@ -123,9 +128,7 @@ def compute_round(*, round: AllocationRound, by: Actor) -> AllocationRound:  # n
             }
         )
     matched = sum(1 for r in results if r["program"])
-    round.snapshot = inputs
-    round.results = results
-    round.statistics = {
+    statistics = {
         "applicants": len(results),
         "matched": matched,
         "unmatched": len(results) - matched,
@@ -134,55 +137,13 @@ def compute_round(*, round: AllocationRound, by: Actor) -> AllocationRound:  # n
         "first_wish": sum(1 for r in results if r["rank_reached"] == 1),
         "blocking_pairs": len(allocation.blocking_pairs(matching, preferences, priorities, capacities)),
     }
-    round.status = AllocationRound.Status.COMPUTED
-    round.computed_at = timezone.now()
-    round.save()
-    return round
-
-
-def publish_round(
-    *,
-    round: AllocationRound,
-    by: Actor,
-    expires_at: datetime.datetime | None = None,  # noqa: A002
-) -> int:
-    """Create every matched family's offer with one deadline, all or nothing, and tell every family."""
-    _require_office(by)
-    expires_at = expires_at or default_deadline()
     with transaction.atomic():
-        round = AllocationRound.objects.select_for_update().get(pk=round.pk)  # noqa: A001
-        if round.status != AllocationRound.Status.COMPUTED:
-            raise DomainError(_("Compute the round before publishing it."))
-        wishes = Wish.objects.select_related("application__child", "facility").in_bulk(
-            [r["wish"] for r in round.results if r["wish"]]
-        )
-        made = 0
-        for result in round.results:
-            wish = wishes.get(result["wish"]) if result["wish"] else None
-            application = wish.application if wish else Application.objects.get(pk=result["application"])
-            if wish is not None:
-                start = start_date_for(application, not_before=round.target_start_date)
-                try:
-                    offer = make_offer(
-                        wish=wish, start_date=start, by=by, expires_at=expires_at, announce=False
-                    )
-                except DomainError as error:
-                    raise DomainError(
-                        _("Places or applications changed since the preview (%(reason)s). Please recompute.")
-                        % {"reason": error.message}
-                    ) from None
-                made += 1
-            tell_guardians(
-                application=application,
-                kind="allocation_result",
-                key=f"round:{round.pk}:application:{application.pk}",
-                context={"facility": wish.facility if wish else None, "offer": offer if wish else None},
-                attachments=[{"kind": "offer_letter", "object_id": offer.pk}] if wish else (),
-            )
-        round.status = AllocationRound.Status.PUBLISHED
-        round.published_by, round.published_at = by, timezone.now()
-        round.save(update_fields=["status", "published_by", "published_at"])
-    return made
+        locked = AllocationRound.objects.select_for_update(of=("self",)).only("pk", "status").get(pk=round.pk)
+        _refuse_recompute(locked.status)
+        round.snapshot, round.results, round.statistics = inputs, results, statistics
+        round.status, round.computed_at = AllocationRound.Status.COMPUTED, timezone.now()
+        round.save(update_fields=["snapshot", "results", "statistics", "status", "computed_at"])
+    return round
 
 
 def facility_names(round: AllocationRound) -> dict[int, str]:  # noqa: A002

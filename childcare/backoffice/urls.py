@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from childcare.backoffice.views import applications, planning, rounds, waitlists
+from childcare.backoffice.views import applications, jobs, planning, rounds, waitlists
 
 app_name = "backoffice"
 
@@ -15,6 +15,8 @@ urlpatterns = [
     path("vergabe/<uuid:public_id>/berechnen/", rounds.round_compute, name="round_compute"),
     path("vergabe/<uuid:public_id>/veroeffentlichen/", rounds.round_publish, name="round_publish"),
     path("vergabe/<uuid:public_id>/ergebnis.csv", rounds.round_results_csv, name="round_results_csv"),
+    path("auftraege/<uuid:public_id>/", jobs.job_progress, name="job_progress"),
+    path("auftraege/<uuid:public_id>/fortsetzen/", jobs.job_resume, name="job_resume"),
     path("", waitlists.facility_list, name="facilities"),
     path("antraege/<uuid:public_id>/", applications.application_detail, name="application"),
     path("antraege/<uuid:public_id>/notiz/", applications.note_add, name="note_add"),

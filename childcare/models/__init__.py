@@ -22,6 +22,7 @@ from childcare.models.choices import (
 from childcare.models.configuration import PriorityPolicy
 from childcare.models.documents import ApplicationDocument, GuardianInvitation
 from childcare.models.facilities import Capacity, Facility, FacilityConcept, FacilityLanguage, Provider
+from childcare.models.jobs import BackgroundJob
 from childcare.models.placements import Offer, Placement
 from childcare.models.rounds import AllocationRound
 from childcare.models.staff import StaffMembership
@@ -34,6 +35,7 @@ __all__ = [
     "ActorKind",
     "EventKind",
     "AllocationRound",
+    "BackgroundJob",
     "AgeBand",
     "Application",
     "ApplicationDocument",

@@ -11,6 +11,7 @@ class AllocationRound(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         COMPUTED = "computed", _("Computed")
+        PUBLISHING = "publishing", _("Being published")
         PUBLISHED = "published", _("Published")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -37,6 +38,12 @@ class AllocationRound(models.Model):
         related_name="+",
     )
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    offers_expire_at = models.DateTimeField(
+        _("offers expire at"),
+        null=True,
+        blank=True,
+        help_text=_("The one deadline of every offer this round makes, chosen when publishing starts."),
+    )
 
     class Meta:
         verbose_name = _("allocation round")

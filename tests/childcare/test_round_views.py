@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from childcare.allocation import rounds
 from childcare.backoffice.exports import BOM
-from childcare.models import AgeBand, AllocationRound, Offer, OfferStatus
+from childcare.models import AgeBand, AllocationRound, BackgroundJob, Offer, OfferStatus
 from tests.factories import (
     ApplicationFactory,
     CapacityFactory,
@@ -65,7 +65,9 @@ def messages_of(response):
     return [str(message) for message in response.context["messages"]]
 
 
-def test_the_office_creates_computes_previews_and_publishes_a_round(client, municipal_office, town):
+def test_the_office_creates_computes_previews_and_publishes_a_round(
+    client, municipal_office, town, django_capture_on_commit_callbacks
+):
     applicants(town, 3)
     client.force_login(municipal_office)
 
@@ -87,20 +89,28 @@ def test_the_office_creates_computes_previews_and_publishes_a_round(client, muni
     response = client.get(publish)
     assert response.context["form"].initial["answer_by"] > timezone.localdate()
     answer_by = timezone.localdate() + datetime.timedelta(days=10)
-    response = client.post(publish, {"answer_by": answer_by.isoformat()}, follow=True)
-    assert "2 offers were made" in messages_of(response)[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(publish, {"answer_by": answer_by.isoformat()})
+    job = BackgroundJob.objects.get()
+    assert response.url == reverse("backoffice:job_progress", args=[job.public_id])
+    response = client.get(response.url)
+    assert "Publishing has started" in messages_of(response)[0]
+    assert "3 of 3 done" in response.text
+    assert "2 offers were made." in response.text
     offers = Offer.objects.filter(status=OfferStatus.OPEN)
     assert offers.count() == 2
     assert {timezone.localtime(offer.expires_at).date() for offer in offers} == {answer_by}
     round_.refresh_from_db()
     assert round_.status == AllocationRound.Status.PUBLISHED
+    response = client.get(detail)
     assert "Recompute" not in response.text
     assert "Publish…" not in response.text
+    assert reverse("backoffice:job_progress", args=[job.public_id]) in response.text
 
     response = client.post(compute, follow=True)
     assert "can no longer be recomputed" in messages_of(response)[0]
     response = client.post(publish, {"answer_by": answer_by.isoformat()}, follow=True)
-    assert "Compute the round before publishing it" in messages_of(response)[0]
+    assert "This round has already been published." in messages_of(response)[0]
     assert Offer.objects.count() == 2
 
 

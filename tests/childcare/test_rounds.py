@@ -4,13 +4,15 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from childcare.allocation import rounds
+from childcare.admissions.offers import default_deadline
+from childcare.allocation import publishing, rounds
 from childcare.errors import DomainError
 from childcare.facilities import capacity
 from childcare.models import (
     AgeBand,
     AllocationRound,
     ApplicationStatus,
+    BackgroundJob,
     Capacity,
     Offer,
     OfferStatus,
@@ -37,6 +39,13 @@ def town():
     for facility, places in zip(facilities, (1, 2, 1), strict=True):
         CapacityFactory(facility=facility, age_band=AgeBand.THREE_TO_SCHOOL, places=places)
     return facilities
+
+
+def publish(round_, by) -> BackgroundJob:
+    """Start publishing; the task runs (eagerly) when the starting transaction commits."""
+    job = publishing.start_publishing(round=round_, by=by, expires_at=default_deadline())
+    job.refresh_from_db()
+    return job
 
 
 def applicant(facilities, points):
@@ -73,7 +82,9 @@ def test_round_preview_is_stable_and_publishing_makes_one_offer_per_matched_chil
     assert by_application[families[2].pk]["program"] is None  # only wished the full favourite
     assert by_application[families[2].pk]["best_position"][0] == 3
 
-    assert rounds.publish_round(round=round_, by=municipal_office) == 4
+    job = publish(round_, municipal_office)
+    assert job.status == BackgroundJob.Status.DONE
+    assert job.outcome["offers"] == 4
     open_offers = Offer.objects.filter(status=OfferStatus.OPEN)
     assert open_offers.count() == 4
     assert len({offer.application_id for offer in open_offers}) == 4
@@ -84,25 +95,33 @@ def test_round_preview_is_stable_and_publishing_makes_one_offer_per_matched_chil
     assert not OutboxMessage.objects.filter(kind="offer_made").exists()
     round_.refresh_from_db()
     assert round_.status == AllocationRound.Status.PUBLISHED
-    with pytest.raises(DomainError):
-        rounds.publish_round(round=round_, by=municipal_office)
+    assert round_.published_by == municipal_office
+    with pytest.raises(DomainError, match="already been published"):
+        publish(round_, municipal_office)
+    assert Offer.objects.count() == 4
 
 
-def test_publishing_after_places_changed_changes_nothing(town, municipal_office):
-    a, _, _ = town
-    applicant([a], 90)
+def test_a_match_whose_place_was_taken_since_the_preview_is_reported_instead_of_published(
+    town, municipal_office
+):
+    a, b, _ = town
+    lost = applicant([a], 90)
+    kept = applicant([b], 80)
     round_ = rounds.compute_round(
         round=rounds.create_round(target_start_date=TARGET, by=municipal_office), by=municipal_office
     )
     PlacementFactory(
         facility=a, age_band=AgeBand.THREE_TO_SCHOOL, start_date=TARGET - datetime.timedelta(days=1)
     )
-    with pytest.raises(DomainError, match="Please recompute"):
-        rounds.publish_round(round=round_, by=municipal_office)
-    assert not Offer.objects.exists()
-    assert not OutboxMessage.objects.filter(kind="allocation_result").exists()
-    round_ = rounds.compute_round(round=round_, by=municipal_office)
-    assert round_.statistics["matched"] == 0
+    job = publish(round_, municipal_office)
+    assert list(Offer.objects.values_list("application", flat=True)) == [kept.pk]
+    assert job.outcome["refused_count"] == 1
+    assert job.outcome["refused"] == [{"reference": lost.reference, "reason": "no_place"}]
+    assert OutboxMessage.objects.filter(kind="allocation_result").count() == 1
+    round_.refresh_from_db()
+    assert round_.status == AllocationRound.Status.PUBLISHED
+    with pytest.raises(DomainError, match="can no longer be recomputed"):
+        rounds.compute_round(round=round_, by=municipal_office)
 
 
 def test_only_the_municipal_office_runs_rounds(town, staff, parent):
@@ -133,7 +152,7 @@ def test_a_round_over_the_musterstadt_demo(municipal_office, settings):
     )
     assert round_.statistics["applicants"] >= 1
     assert round_.statistics["blocking_pairs"] == 0
-    made = rounds.publish_round(round=round_, by=municipal_office)
+    made = publish(round_, municipal_office).outcome["offers"]
     assert made == round_.statistics["matched"] >= 1
     assert Offer.objects.filter(status=OfferStatus.OPEN).count() == open_before + made
     assert OutboxMessage.objects.filter(kind="allocation_result").count() >= round_.statistics["applicants"]

@@ -14,13 +14,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from childcare import permissions
 from childcare.admissions.offers import default_deadline
+from childcare.allocation import publishing
 from childcare.allocation import rounds as services
 from childcare.backoffice.exports import csv_response
 from childcare.backoffice.forms import rounds as forms
+from childcare.backoffice.views.jobs import job_url
 from childcare.models import AgeBand, AllocationRound, Application, Placement, PlacementStatus
 from childcare.web import run_service
 
@@ -134,9 +135,11 @@ def round_detail(request, public_id):
     """Status, statistics, fill per program and one page of results.
 
     Queries, whatever the number of applicants: the round, the facility names, the page's
-    applications with their children; plus the session, the user and the layout's own.
+    applications with their children, once publishing has started its job; plus the session,
+    the user and the layout's own.
     """
     round_ = _round(request, public_id)
+    published = round_.status in (AllocationRound.Status.PUBLISHING, AllocationRound.Status.PUBLISHED)
     programs = _Programs(round_)
     fill = sorted(
         (*programs.parts(program), matched, seats)
@@ -152,8 +155,9 @@ def round_detail(request, public_id):
         "results": programs.rows(results, _applications(results)),
         "page_obj": page,
         "page_range": paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1),
-        "published": round_.status == AllocationRound.Status.PUBLISHED,
+        "published": published,
         "computed": round_.status == AllocationRound.Status.COMPUTED,
+        "publish_job": publishing.latest_publish_job(round_) if published else None,
     }
     return render(request, "childcare/rounds/detail.html", context)
 
@@ -180,23 +184,25 @@ def round_compute(request, public_id):
 
 @login_required
 def round_publish(request, public_id):
-    """A confirmation page with the offers' deadline; the POST creates all offers at once."""
+    """A confirmation page with the offers' deadline; the POST starts publishing in the background.
+
+    Publishing a city's round takes minutes: the page queues a job and shows its progress page.
+    """
     round_ = _round(request, public_id)
     form = forms.PublishForm(
         request.POST if request.method == "POST" else None,
         initial={"answer_by": default_deadline().date()},
     )
     if request.method == "POST" and form.is_valid():
+        job = None
 
         def publish():
-            made = services.publish_round(round=round_, by=request.user, expires_at=form.expires_at)
-            return ngettext(
-                "The round was published: %(count)s offer was made. All families are being notified.",
-                "The round was published: %(count)s offers were made. All families are being notified.",
-                made,
-            ) % {"count": made}
+            nonlocal job
+            job = publishing.start_publishing(round=round_, by=request.user, expires_at=form.expires_at)
 
-        run_service(request, publish)
+        success = _("Publishing has started. The offers are made and the families told in the background.")
+        if run_service(request, publish, success=success):
+            return redirect(job_url(job))
         return redirect(_detail_url(round_))
     return render(
         request,

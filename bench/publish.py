@@ -1,0 +1,184 @@
+"""Publishing an allocation round at city scale through the task's code path, on PostgreSQL.
+
+    DATABASE_URL=postgres://root@127.0.0.1:5432/postgres CELERY_BROKER_URL=redis://127.0.0.1:6379/0 \
+        .venv/bin/python bench/publish.py [--sizes 10000 65000]
+
+Uses (and re-creates) its own database ``kitaportal_bench_publish``; builds the city of
+``bench/allocation.py`` (100,000 applicants, 3,000 programs) plus one guardian per child,
+computes the round, and for each size publishes that many matched results: the publishing
+job's task body in batches, writing offers, status changes, timeline events and outbox rows,
+and (with a Redis broker) queueing one delivery task per message on a queue of this run,
+purged afterwards; no worker runs, so no e-mail is sent. Between sizes the offers, events and
+messages are removed again. For comparison, the same number of bare offer rows written by
+one INSERT ... SELECT (rolled back): the floor for any way of writing them.
+"""
+
+import argparse
+import os
+import sys
+import time
+import uuid
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR / "bench"))
+sys.path.insert(0, str(BASE_DIR))
+BENCH_DATABASE = "kitaportal_bench_publish"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--applicants", type=int, default=100_000)
+    parser.add_argument("--facilities", type=int, default=1_500)
+    parser.add_argument("--wishes", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 65_000])
+    options = parser.parse_args()
+
+    server = os.environ.get("DATABASE_URL", "")
+    if not server.startswith("postgres"):
+        sys.exit(
+            "DATABASE_URL must point at a PostgreSQL server, e.g. postgres://root@127.0.0.1:5432/postgres"
+        )
+    import psycopg
+
+    with psycopg.connect(server.replace("postgres://", "postgresql://"), autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {BENCH_DATABASE}")
+        connection.execute(f"CREATE DATABASE {BENCH_DATABASE}")
+    os.environ["DATABASE_URL"] = server.rsplit("/", 1)[0] + "/" + BENCH_DATABASE
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    import django
+
+    django.setup()
+    import allocation  # bench/allocation.py: the city builder
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    started = time.perf_counter()
+    target = allocation.build(options)
+    add_guardians()
+    print(
+        f"built:          {options.applicants:,} applicants with a guardian each "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
+
+    from childcare.actors import SYSTEM
+    from childcare.allocation.rounds import compute_round, create_round
+
+    round_ = compute_round(round=create_round(target_start_date=target, by=SYSTEM), by=SYSTEM)
+    matched = [r for r in round_.results if r["wish"]]
+    print(f"computed:       {len(matched):,} matched of {len(round_.results):,}")
+    queue = use_own_queue()
+    for size in options.sizes:
+        if size > len(matched):
+            print(f"size {size:,}: only {len(matched):,} matches in this city, skipped")
+            continue
+        baseline = one_query_baseline(matched[:size])
+        elapsed, job = publish(round_, matched[:size])
+        outcome = job.outcome
+        print(
+            f"publish {size:>7,}: {elapsed:6.1f} s through the task ({size / elapsed:,.0f} offers/s): "
+            f"{outcome['offers']:,} offers, {outcome['messages']:,} messages, "
+            f"{outcome['refused_count']} refused; "
+            f"one INSERT ... SELECT of the bare offers: {baseline:.2f} s"
+        )
+        reset()
+    purge(queue)
+
+
+def add_guardians() -> None:
+    from childcare.models import Child, Guardianship
+    from portal.models import User
+
+    children = list(Child.objects.order_by("pk").values_list("pk", flat=True))
+    users = User.objects.bulk_create(
+        (User(email=f"family{pk}@example.org", password="!", language="de") for pk in children),
+        batch_size=5000,
+    )
+    Guardianship.objects.bulk_create(
+        (Guardianship(user=user, child_id=pk) for user, pk in zip(users, children, strict=True)),
+        batch_size=5000,
+    )
+
+
+def use_own_queue() -> str | None:
+    """Delivery tasks go to a queue of this run on Redis (purged at the end); other brokers get none."""
+    from childcare import jobs
+    from notifications import dispatch
+    from portal.celery import app
+
+    jobs.queue_task = lambda **kwargs: True  # the bench runs the task body itself, timed
+    if not app.conf.broker_url.startswith("redis://"):
+        print(
+            "note:           no Redis broker: delivery tasks are not queued (CELERY_BROKER_URL=redis://...)"
+        )
+        dispatch.enqueue_delivery = lambda message_id, eta=None: True
+        return None
+    queue = f"kitaportal-bench-{uuid.uuid4().hex[:8]}"
+    app.conf.task_default_queue = queue
+    return queue
+
+
+def purge(queue: str | None) -> None:
+    if queue is None:
+        return
+    from portal.celery import app
+
+    with app.connection_for_write() as connection:
+        connection.default_channel.client.delete(queue, f"_kombu.binding.{queue}")
+
+
+def one_query_baseline(matched: list[dict]) -> float:
+    """One statement writing the same bare offer rows (no checks, events or messages), rolled back."""
+    from django.db import connection, transaction
+
+    with transaction.atomic():
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO childcare_offer (public_id, application_id, wish_id, start_date, expires_at, "
+                "status, created_at) SELECT gen_random_uuid(), application_id, id, now()::date, "
+                "now() + interval '14 days', 'open', now() FROM childcare_wish WHERE id = ANY(%s)",
+                [[r["wish"] for r in matched]],
+            )
+        elapsed = time.perf_counter() - started
+        transaction.set_rollback(True)
+    return elapsed
+
+
+def publish(round_, matched: list[dict]):
+    """A round holding ``matched`` as its results, published by the task body; seconds and the job."""
+    from childcare import tasks
+    from childcare.actors import SYSTEM
+    from childcare.admissions.offers import default_deadline
+    from childcare.allocation.publishing import start_publishing
+    from childcare.models import AllocationRound
+
+    part = AllocationRound.objects.create(
+        target_start_date=round_.target_start_date,
+        status=AllocationRound.Status.COMPUTED,
+        results=matched,
+        statistics={"applicants": len(matched)},
+    )
+    started = time.perf_counter()
+    job = start_publishing(round=part, by=SYSTEM, expires_at=default_deadline())
+    tasks.publish_round(job.pk)
+    elapsed = time.perf_counter() - started
+    job.refresh_from_db()
+    return elapsed, job
+
+
+def reset() -> None:
+    """Undo a publish so the next size starts from the same waiting city."""
+    from childcare.models import Application, ApplicationEvent, ApplicationStatus, Offer, Wish, WishStatus
+    from notifications.models import OutboxMessage
+
+    Offer.objects.all().delete()
+    ApplicationEvent.objects.all().delete()
+    OutboxMessage.objects.all().delete()
+    Wish.objects.filter(status=WishStatus.OFFERED).update(status=WishStatus.ACTIVE)
+    Application.objects.filter(status=ApplicationStatus.OFFERED).update(status=ApplicationStatus.WAITING)
+
+
+if __name__ == "__main__":
+    main()
