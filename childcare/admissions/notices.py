@@ -46,7 +46,7 @@ MESSAGE_KINDS = (
         "allocation_result",
         _("Result of the allocation round"),
         Audience.PARENTS,
-        (*_APPLICATION, "facility"),
+        (*_APPLICATION, "facility", "offer"),
     ),
     NotificationKind(
         "waitlist_position_improved",

@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from childcare import jobs
 from childcare.actors import SYSTEM, Actor
 from childcare.admissions.messages import guardian_messages, queue_messages
-from childcare.admissions.transitions.offer_bulk import Match, offer_start, open_offers_in_bulk
+from childcare.admissions.transitions.offer import start_date_for
+from childcare.admissions.transitions.offer_bulk import Match, open_offers_in_bulk
 from childcare.allocation.rounds import require_office
 from childcare.errors import DomainError
 from childcare.models import (
@@ -115,7 +116,7 @@ def _prepare(batch: list[dict], round_: AllocationRound, portal_settings) -> _Pr
             Offer(
                 application=application,
                 wish=wish,
-                start_date=offer_start(round_, application.desired_start_date),
+                start_date=start_date_for(application, not_before=round_.target_start_date),
                 expires_at=round_.offers_expire_at,
             )
             if wish

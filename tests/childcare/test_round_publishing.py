@@ -130,7 +130,7 @@ def test_publishing_writes_offers_events_and_one_message_per_guardian(municipal_
     assert to_second.attachments == [{"kind": "offer_letter", "object_id": offer.pk}]
     with translation.override("en"):
         deadline = date_format(timezone.localtime(offer.expires_at), "DATE_FORMAT")
-    assert f"in the portal by 11:59 p.m. on {deadline}." in to_second.body_text  # names the deadline
+    assert f"in the portal by 23:59 on {deadline}." in to_second.body_text  # names the deadline
     no_place = messages.get(recipient__guardianships__child=matched[3].child)
     assert no_place.attachments == []
     assert no_place.subject.endswith(f"{matched[3].reference}")  # "result for your application …"

@@ -361,38 +361,3 @@ def test_the_staff_timeline_shows_who_acted(client, facility, staff, parent):
     page = client.get(reverse("backoffice:application", args=[wish.application.public_id])).content.decode()
     assert f"(Facility, {staff.email})" in page  # a note has no wish, so no facility name
     assert f"(the family, {parent.email})" in page
-
-
-# --- the bulk step the allocation round can use ---
-
-
-def test_opening_offers_in_bulk_is_the_same_step_with_few_queries(
-    facility, municipal_office, django_assert_max_num_queries
-):
-    wishes = [candidate(facility, 10) for _ in range(5)]
-    deadline = timezone.now() + datetime.timedelta(days=14)
-    with transaction.atomic(), django_assert_max_num_queries(12):
-        made = offer_transitions.open_offers_in_bulk(
-            wishes=[(wish, START) for wish in wishes], by=municipal_office, expires_at=deadline
-        )
-    assert len(made) == 5
-    for wish in wishes:
-        wish.refresh_from_db()
-        wish.application.refresh_from_db()
-        assert (wish.status, wish.application.status) == (WishStatus.OFFERED, ApplicationStatus.OFFERED)
-        assert events_of(wish.application) == [(EventKind.OFFER_MADE, ActorKind.OFFICE, municipal_office.pk)]
-    assert not OutboxMessage.objects.exists()  # the round sends its own result message
-
-
-def test_opening_offers_in_bulk_checks_every_wish_before_writing(facility, municipal_office):
-    good, taken = candidate(facility, 10), candidate(facility, 10)
-    type(taken).objects.filter(pk=taken.pk).update(status=WishStatus.REJECTED)
-    taken.refresh_from_db()
-    before = rows()
-    with pytest.raises(DomainError), transaction.atomic():
-        offer_transitions.open_offers_in_bulk(
-            wishes=[(good, START), (taken, START)],
-            by=municipal_office,
-            expires_at=timezone.now() + datetime.timedelta(days=14),
-        )
-    assert rows() == before

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from childcare.actors import SYSTEM, Actor
-from childcare.admissions.events import record_event, record_events
+from childcare.admissions.events import record_event
 from childcare.admissions.messages import tell_facility_staff, tell_guardians
 from childcare.admissions.transitions import application as application_transitions
 from childcare.admissions.transitions import placement as placement_transitions
@@ -107,73 +107,6 @@ def open_offer(
             attachments=[{"kind": "offer_letter", "object_id": offer.pk}],
         )
     return offer
-
-
-def open_offers_in_bulk(
-    *, wishes: list[tuple[Wish, datetime.date]], by: Actor, expires_at: datetime.datetime
-) -> list[Offer]:
-    """Open one offer per (wish, start date) with a few queries in all: for the allocation round.
-
-    The same step as ``open_offer`` for each wish (checked for every wish before the first
-    write), without the family's message: the round sends its own result message. The caller
-    holds the locks (capacity rows, then applications, then wishes) and has re-checked places.
-    """
-    steps.require_transaction()
-    for wish, _start in wishes:
-        steps.check_step(wish_transitions.ALLOWED, WishStatus, wish.status, WishStatus.OFFERED)
-        steps.check_step(
-            application_transitions.ALLOWED,
-            ApplicationStatus,
-            wish.application.status,
-            ApplicationStatus.OFFERED,
-        )
-    if not wishes:
-        return []
-    created_by = by if by.is_authenticated else None
-    try:
-        with transaction.atomic():
-            made = Offer.objects.bulk_create(
-                [
-                    Offer(
-                        application=wish.application,
-                        wish=wish,
-                        start_date=start,
-                        expires_at=expires_at,
-                        created_by=created_by,
-                    )
-                    for wish, start in wishes
-                ]
-            )
-    except IntegrityError:
-        raise DomainError(_("This application already has an open offer.")) from None
-    wish_ids = [wish.pk for wish, _start in wishes]
-    old_status = {wish.application_id: wish.application.status for wish, _start in wishes}
-    wish_transitions.move_all(Wish.objects.filter(pk__in=wish_ids), WishStatus.OFFERED)
-    steps.move_all(
-        Application.objects.filter(pk__in=old_status),
-        application_transitions.ALLOWED,
-        ApplicationStatus,
-        ApplicationStatus.OFFERED,
-    )
-    actor_kind = steps.staff_actor_kind(by)
-    for wish, _start in wishes:
-        wish.status = WishStatus.OFFERED
-        wish.application.status = ApplicationStatus.OFFERED
-    record_events(
-        entries=[
-            {
-                "application": wish.application,
-                "kind": EventKind.OFFER_MADE,
-                "by": by,
-                "actor_kind": actor_kind,
-                "wish": wish,
-                "from_status": old_status[wish.application_id],
-                "to_status": ApplicationStatus.OFFERED,
-            }
-            for wish, _start in wishes
-        ]
-    )
-    return made
 
 
 def accept(*, offer: Offer, by: Actor) -> Placement:

@@ -11,18 +11,20 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db import models, transaction
-from django.utils import timezone
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from childcare.actors import SYSTEM, Actor
+from childcare.actors import SYSTEM, Actor, require_actor
+from childcare.admissions.events import record_events
+from childcare.admissions.transitions import application as application_transitions
+from childcare.admissions.transitions import steps
+from childcare.admissions.transitions import wish as wish_transitions
+from childcare.admissions.transitions.offer import start_date_for
 from childcare.facilities import capacity
 from childcare.models import (
     WAITING_APPLICATION_STATUSES,
-    ActorKind,
     AllocationRound,
     Application,
-    ApplicationEvent,
     ApplicationStatus,
     Capacity,
     EventKind,
@@ -56,11 +58,6 @@ class BulkOffers:
     refused: list[Refusal]
 
 
-def offer_start(round: AllocationRound, desired_start_date: datetime.date | None) -> datetime.date:  # noqa: A002
-    """A round's offer starts on its target date, or later if the family asked for later."""
-    return max(round.target_start_date, desired_start_date or round.target_start_date)
-
-
 def open_offers_in_bulk(
     *,
     matches: Sequence[Match],
@@ -75,10 +72,8 @@ def open_offers_in_bulk(
     per offer, acted by ``by`` (the office) or ``SYSTEM``. Messages are the caller's: a round
     tells every family its result, offered or not.
     """
-    if by is not SYSTEM and not getattr(by, "is_authenticated", False):
-        raise TypeError(f"by= must be a user or SYSTEM, not {by!r}")
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("open_offers_in_bulk() must run inside the caller's transaction")
+    require_actor(by)
+    steps.require_transaction()
     if not matches:
         return BulkOffers(opened=[], refused=[])
     # Which program each wish is for, read before locking to know which capacity rows to lock.
@@ -103,7 +98,7 @@ def open_offers_in_bulk(
         .order_by("pk")
         .only("pk", "application_id", "facility_id", "age_band", "status")
     }
-    starts = {pk: offer_start(round, a.desired_start_date) for pk, a in applications.items()}
+    starts = {pk: start_date_for(a, not_before=round.target_start_date) for pk, a in applications.items()}
     taken = capacity.occupancies_by_band(
         facility_ids={facility_id for facility_id, _band in places},
         from_date=min(starts.values(), default=round.target_start_date),
@@ -165,22 +160,24 @@ def _lock_capacities(programs: set[tuple[int, str]]) -> dict[tuple[int, str], in
 
 
 def _write(offers: list[Offer], applications: dict[int, Application], by: Actor) -> None:
-    now = timezone.now()
+    """The steps of ``offer.open_offer``, one statement each for all offers; messages are the round's."""
     Offer.objects.bulk_create(offers)
-    Wish.objects.filter(pk__in=[o.wish_id for o in offers]).update(status=WishStatus.OFFERED, updated_at=now)
-    Application.objects.filter(pk__in=[o.application_id for o in offers]).update(
-        status=ApplicationStatus.OFFERED, updated_at=now
+    wish_transitions.move_all(Wish.objects.filter(pk__in=[o.wish_id for o in offers]), WishStatus.OFFERED)
+    application_transitions.move_all(
+        Application.objects.filter(pk__in=[o.application_id for o in offers]), ApplicationStatus.OFFERED
     )
-    actor = by if by is not SYSTEM else None
-    ApplicationEvent.objects.bulk_create(
-        ApplicationEvent(
-            application_id=offer.application_id,
-            wish_id=offer.wish_id,
-            kind=EventKind.OFFER_MADE,
-            actor=actor,
-            actor_kind=ActorKind.OFFICE if actor is not None else ActorKind.SYSTEM,
-            from_status=applications[offer.application_id].status,
-            to_status=ApplicationStatus.OFFERED,
-        )
-        for offer in offers
+    actor_kind = steps.staff_actor_kind(by)
+    record_events(
+        entries=[
+            {
+                "application": applications[offer.application_id],
+                "kind": EventKind.OFFER_MADE,
+                "by": by,
+                "actor_kind": actor_kind,
+                "wish_id": offer.wish_id,
+                "from_status": applications[offer.application_id].status,
+                "to_status": ApplicationStatus.OFFERED,
+            }
+            for offer in offers
+        ]
     )
