@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format messages clean
+.PHONY: install run stack test lint format messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,11 @@ run: install
 	$(BIN)/celery -A portal worker --beat --loglevel=INFO --concurrency=1 \
 		--schedule=var/celerybeat-schedule & worker=$$!; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# The production set-up on one machine (gunicorn, a Celery worker, one beat) against PostgreSQL
+# and Redis from DATABASE_URL and CELERY_BROKER_URL; see docs/operations.md.
+stack: install
+	BIN=$(BIN) HOST=$(HOST) PORT=$(PORT) bash deploy/stack.sh
 
 test: install
 	$(BIN)/pytest
