@@ -1,4 +1,5 @@
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -201,3 +202,20 @@ def test_defaults_are_german_in_berlin_time(settings):
 @pytest.mark.django_db
 def test_no_model_change_lacks_a_migration():
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def _variables_read_by_settings() -> set[str]:
+    source = (ROOT / "portal" / "settings.py").read_text()
+    return set(re.findall(r"\benv_[a-z_]+\(\s*\"([A-Z][A-Z0-9_]*)\"", source))
+
+
+def _variables_in_handbook() -> set[str]:
+    text = (ROOT / "docs" / "operations.md").read_text()
+    section = text.split("## Environment variables", 1)[1].split("\n## ", 1)[0]
+    return set(re.findall(r"^\| `([A-Z][A-Z0-9_]*)` \|", section, flags=re.MULTILINE))
+
+
+def test_handbook_lists_exactly_the_variables_the_settings_read():
+    read = _variables_read_by_settings()
+    assert {"DATABASE_URL", "SECRET_KEY", "MAP_TILE_ATTRIBUTION", "DATABASE_CONN_MAX_AGE"} <= read
+    assert _variables_in_handbook() == read
