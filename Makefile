@@ -9,7 +9,7 @@ PORT ?= 8000
 SITE_URL ?= http://$(HOST):$(PORT)
 export SITE_URL
 
-.PHONY: install run test lint format messages clean
+.PHONY: install run stack test lint format messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ run: install
 	SITE_URL=$(SITE_URL) $(BIN)/celery -A portal worker --beat --loglevel=INFO --concurrency=1 \
 		--schedule=var/celerybeat-schedule & worker=$$!; \
 	SITE_URL=$(SITE_URL) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# The production set-up on one machine (gunicorn, a Celery worker, one beat) against PostgreSQL
+# and Redis from DATABASE_URL and CELERY_BROKER_URL; see docs/operations.md.
+stack: install
+	BIN=$(BIN) HOST=$(HOST) PORT=$(PORT) bash deploy/stack.sh
 
 test: install
 	$(BIN)/pytest

@@ -2,6 +2,10 @@
 
 Every reader names the variable in its error, so a typo stops start-up with a
 message that says what to fix instead of a traceback deep inside Django.
+
+Every variable ``X`` can instead be given as a file: ``X_FILE=/path`` reads the value
+from that file (surrounding white space, such as the final newline, is dropped).
+Setting both is an error, so it is never unclear which one wins.
 """
 
 import os
@@ -25,12 +29,32 @@ _MISSING = object()
 
 
 def _raw(name: str, default, environ) -> str | None:
-    value = (environ if environ is not None else os.environ).get(name)
+    environ = environ if environ is not None else os.environ
+    value = environ.get(name)
+    from_file = _from_file(name, environ)
+    if from_file is not None:
+        if value is not None and value.strip() != "":
+            raise ConfigError(name, f"is set both directly and through {name}_FILE; set only one")
+        value = from_file
     if value is None or value.strip() == "":
         if default is _MISSING:
-            raise ConfigError(name, "is required but not set")
+            raise ConfigError(name, f"is required but not set (set {name} or {name}_FILE)")
         return None
     return value.strip()
+
+
+def _from_file(name: str, environ) -> str | None:
+    """The value of ``name`` read from the file ``name_FILE`` names, as systemd credentials and
+    container secrets provide it, so secrets stay out of the process environment and unit files."""
+    path = environ.get(f"{name}_FILE", "").strip()
+    if not path:
+        return None
+    try:
+        with open(path, encoding="utf-8") as file:
+            return file.read()
+    except (OSError, UnicodeDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        raise ConfigError(f"{name}_FILE", f"cannot read {path!r} ({reason})") from None
 
 
 def env_str(name: str, default=_MISSING, *, environ=None) -> str:

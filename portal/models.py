@@ -193,3 +193,22 @@ class PortalSettings(SingletonModel):
 
         this_year = year_start(today.year)
         return this_year if this_year >= today else year_start(today.year + 1)
+
+
+class WorkerHeartbeat(SingletonModel):
+    """When a Celery worker last ran the heartbeat task that beat schedules.
+
+    A recent time proves the whole chain works: beat schedules, the broker carries, a worker runs
+    and writes to the database. /health/ reads it with one query instead of asking workers over
+    the broker and waiting for their answers.
+    """
+
+    beat_at = models.DateTimeField(_("last heartbeat"), null=True)
+
+    class Meta:
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeat")
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="worker_heartbeat_single_row")]
+
+    def __str__(self):
+        return str(self.beat_at)

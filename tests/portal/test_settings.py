@@ -1,4 +1,5 @@
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -21,7 +22,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_manage(*args, **env):
-    environ = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DEBUG", "SECRET_KEY"}}
+    environ = {
+        k: v
+        for k, v in os.environ.items()
+        if k.removesuffix("_FILE") not in {"DATABASE_URL", "DEBUG", "SECRET_KEY"}
+    }
     environ.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -55,7 +60,9 @@ def test_invalid_environment_value_stops_check_with_one_line_naming_the_variable
 def test_production_mode_requires_a_secret_key():
     result = run_manage("check", DEBUG="false")
     assert result.returncode != 0
-    assert result.stderr.strip() == "Configuration error: SECRET_KEY: is required but not set"
+    assert result.stderr.strip() == (
+        "Configuration error: SECRET_KEY: is required but not set (set SECRET_KEY or SECRET_KEY_FILE)"
+    )
 
 
 def test_production_mode_rejects_a_weak_secret_key():
@@ -77,6 +84,59 @@ def test_deploy_check_is_clean_with_production_settings():
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_reads_the_secret_key_from_a_file_and_keeps_connections(tmp_path):
+    secret = tmp_path / "secret_key"
+    secret.write_text("k" * 20 + "-production-secret-with-enough-entropy-4f9a2c7e1b\n")
+    code = (
+        "from django.conf import settings; db = settings.DATABASES['default']; "
+        "print(settings.SECRET_KEY[-6:], db['CONN_MAX_AGE'], db['CONN_HEALTH_CHECKS'])"
+    )
+    production = {"DEBUG": "false", "SECRET_KEY_FILE": str(secret), "ALLOWED_HOSTS": "kita.example"}
+
+    result = run_manage("shell", "--no-imports", "-c", code, **production)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["4f9a2c7e1b"[-6:], "60", "True"]
+
+    result = run_manage("shell", "--no-imports", "-c", code, DATABASE_CONN_MAX_AGE="0", **production)
+    assert result.stdout.split()[1] == "0"
+
+
+def test_sqlite_default_uses_wal_and_immediate_transactions(tmp_path):
+    code = (
+        "from django.db import connection; cursor = connection.cursor(); "
+        "cursor.execute('PRAGMA journal_mode'); print(cursor.fetchone()[0], connection.transaction_mode)"
+    )
+    result = run_manage("shell", "--no-imports", "-c", code, VAR_DIR=str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["wal", "IMMEDIATE"]
+
+
+def test_every_variable_can_come_from_a_file(tmp_path):
+    path = tmp_path / "database_url"
+    path.write_text("postgres://kita:s3cret@db.example:5432/kitaportal\n")
+
+    config = env_database("DATABASE_URL", "sqlite:///x", environ={"DATABASE_URL_FILE": str(path)})
+    assert (config["PASSWORD"], config["NAME"]) == ("s3cret", "kitaportal")
+    assert env_str("SECRET_KEY", environ={"SECRET_KEY_FILE": str(path)}).endswith("/kitaportal")
+
+
+def test_a_missing_secret_file_names_the_variable_and_the_path(tmp_path):
+    missing = tmp_path / "nowhere"
+    with pytest.raises(ConfigError, match=r"EMAIL_URL_FILE: cannot read '.*nowhere' \(No such file"):
+        env_email("EMAIL_URL", "console://", environ={"EMAIL_URL_FILE": str(missing)})
+    with pytest.raises(ConfigError, match="CELERY_BROKER_URL_FILE: cannot read"):
+        env_broker_url(
+            "CELERY_BROKER_URL", "filesystem://", environ={"CELERY_BROKER_URL_FILE": str(tmp_path)}
+        )
+
+
+def test_a_variable_set_both_ways_is_refused(tmp_path):
+    path = tmp_path / "secret"
+    path.write_text("from-file")
+    with pytest.raises(ConfigError, match="SECRET_KEY: is set both directly and through SECRET_KEY_FILE"):
+        env_str("SECRET_KEY", environ={"SECRET_KEY": "direct", "SECRET_KEY_FILE": str(path)})
 
 
 def test_env_bool_accepts_common_spellings_and_rejects_others():
@@ -142,3 +202,20 @@ def test_defaults_are_german_in_berlin_time(settings):
 @pytest.mark.django_db
 def test_no_model_change_lacks_a_migration():
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def _variables_read_by_settings() -> set[str]:
+    source = (ROOT / "portal" / "settings.py").read_text()
+    return set(re.findall(r"\benv_[a-z_]+\(\s*\"([A-Z][A-Z0-9_]*)\"", source))
+
+
+def _variables_in_handbook() -> set[str]:
+    text = (ROOT / "docs" / "operations.md").read_text()
+    section = text.split("## Environment variables", 1)[1].split("\n## ", 1)[0]
+    return set(re.findall(r"^\| `([A-Z][A-Z0-9_]*)` \|", section, flags=re.MULTILINE))
+
+
+def test_handbook_lists_exactly_the_variables_the_settings_read():
+    read = _variables_read_by_settings()
+    assert {"DATABASE_URL", "SECRET_KEY", "MAP_TILE_ATTRIBUTION", "DATABASE_CONN_MAX_AGE"} <= read
+    assert _variables_in_handbook() == read
