@@ -3,6 +3,7 @@
 import datetime
 import json
 import re
+from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -32,18 +33,49 @@ def axe_source() -> str:
     return AXE_JS.read_text()
 
 
-def axe_check(page, *, label: str = "") -> list[dict]:
+_RUN_AXE = """async () => {
+  const closed = [...document.querySelectorAll('details:not([open])')];
+  closed.forEach((d) => { d.open = true; });
+  try {
+    return await axe.run(document, {resultTypes: ['violations']});
+  } finally {
+    closed.forEach((d) => { d.open = false; });
+  }
+}"""
+
+
+@dataclass(frozen=True)
+class KnownViolation:
+    """An axe finding reported to the app team and not fixed yet: journeys pass it, and only it, by.
+
+    ``test_known_defects.py`` checks the same page strictly, so that test fails until the fix lands.
+    """
+
+    rule: str
+    path: str  # a regular expression for the URL path
+    target: str  # a part of the CSS selector axe reports for the element
+
+    def matches(self, rule: str, path: str, target: str) -> bool:
+        return rule == self.rule and re.search(self.path, path) is not None and self.target in target
+
+
+KNOWN_VIOLATIONS = [
+    # "Ablehnen" of an open offer on "Meine Anträge": #dc3545 on the alert's #fff3cd is 4.08:1 (needs 4.5:1).
+    KnownViolation(rule="color-contrast", path=r"^/antraege/$", target=".btn-outline-danger"),
+]
+
+
+def axe_check(page, *, label: str = "", strict: bool = False) -> list[dict]:
     """Run axe-core on the page as it is now; fail on any critical or serious violation.
 
-    Closed ``<details>`` are opened first so that what hides behind them is checked too. JavaScript
-    errors raised by the page so far fail the check as well. Returns all violations (any impact).
+    Closed ``<details>`` are opened for the check, so what hides behind them is checked too, and closed
+    again afterwards. JavaScript errors raised by the page so far fail the check as well. Unless
+    ``strict``, the findings listed in KNOWN_VIOLATIONS are recorded but pass. Returns all violations.
     """
     page.wait_for_load_state("load")
-    page.evaluate("document.querySelectorAll('details:not([open])').forEach((d) => { d.open = true; })")
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.add_script_tag(content=axe_source())
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    violations = result["violations"]
+    violations = page.evaluate(_RUN_AXE)["violations"]
     path = urlsplit(page.url).path
     language = page.evaluate("document.documentElement.lang")
     viewport = page.viewport_size or {}
@@ -60,15 +92,31 @@ def axe_check(page, *, label: str = "") -> list[dict]:
             "rules": sorted({f"{v['id']} ({v['impact']})" for v in violations}),
         }
     )
-    blocking = [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
+    blocking = []
+    for violation in violations:
+        if violation["impact"] not in BLOCKING_IMPACTS:
+            continue
+        nodes = [
+            node
+            for node in violation["nodes"]
+            if strict
+            or not any(k.matches(violation["id"], path, " ".join(node["target"])) for k in KNOWN_VIOLATIONS)
+        ]
+        if nodes:
+            blocking.append((violation, nodes))
     assert not blocking, f"axe on {page.url} ({language}, {counts}):\n" + "\n".join(
-        f"- {v['id']} [{v['impact']}] {v['help']}: "
-        + ", ".join(" ".join(n["target"]) for n in v["nodes"][:5])
-        for v in blocking
+        f"- {violation['id']} [{violation['impact']}] {violation['help']}: "
+        + "; ".join(f"{' '.join(n['target'])} ({_summary(n)})" for n in nodes[:5])
+        for violation, nodes in blocking
     )
     errors = getattr(page, "js_errors", [])
     assert not errors, f"JavaScript errors on {page.url}: {errors}"
     return violations
+
+
+def _summary(node: dict) -> str:
+    lines = (node.get("failureSummary") or "").strip().splitlines()
+    return lines[-1].strip() if lines else ""
 
 
 def write_axe_summary() -> None:
@@ -99,9 +147,13 @@ def check(page, *, shot: str = "", label: str = "") -> None:
         screenshot(page, shot)
 
 
-def sign_in(page, email: str, password: str = FACTORY_PASSWORD) -> None:
-    """Sign in through allauth's page, as a person would (this also sets the staff-area flag)."""
-    page.goto("/konto/login/")
+def sign_in(page, email: str, password: str = FACTORY_PASSWORD, *, here: bool = False) -> None:
+    """Sign in through allauth's page, as a person would (this also sets the staff-area flag).
+
+    With ``here`` the page is already the sign-in form (a protected link sent the visitor there).
+    """
+    if not here:
+        page.goto("/konto/login/")
     page.locator("input[name=login]").fill(email)
     page.locator("input[name=password]").fill(password)
     page.locator("form").filter(has=page.locator("input[name=password]")).locator("[type=submit]").click()
@@ -166,6 +218,32 @@ def pdf_attachments(message: EmailMessage) -> list[bytes]:
         for part in message.iter_attachments()
         if part.get_content_type() == "application/pdf"
     ]
+
+
+# --- data: what other journeys left behind ---
+
+
+def submitted_application(*, parent, facilities, start: datetime.date | None = None, first_name="Mia"):
+    """A child of ``parent`` with a submitted application for ``facilities`` (ranked), by the services."""
+    from childcare.services import applications
+    from childcare.services.children import add_child
+
+    child = add_child(
+        by=parent,
+        first_name=first_name,
+        last_name="Muster",
+        birth_date=next_august() - datetime.timedelta(700),
+    )
+    application = applications.create_application(child=child, by=parent)
+    applications.update_application(
+        application=application,
+        by=parent,
+        desired_start_date=start or next_august(),
+        care_hours_per_week=35,
+        criteria={"resides_in_municipality": True, "consent_data_processing": True},
+    )
+    applications.set_wishes(application=application, by=parent, facilities=facilities)
+    return applications.submit_application(application=application, by=parent)
 
 
 # --- dates the forms accept ---
