@@ -171,10 +171,17 @@ def submit(page, *, on_page: OnPage) -> None:
     page.wait_for_url("**/antraege/")
 
 
-def apply_as_new_parent(page, portal, *, email: str, proof: Path, on_page: OnPage = default_on_page) -> str:
-    """Journey (a): from the home page to a submitted application. Returns its reference number."""
+def apply_as_new_parent(
+    page, portal, *, email: str, proof: Path, language: str = "de", on_page: OnPage = default_on_page
+) -> str:
+    """Journey (a): from the home page to a submitted application. Returns its reference number.
+
+    For another ``language`` than German the parent first switches with the language switcher.
+    """
     page.goto("/")
-    on_page(page, "home")
+    if language != "de":
+        switch_language(page, language)
+    on_page(page, "home" if language == "de" else f"home-{language}")
     sign_up(page, portal, email=email, on_page=on_page)
     add_child(page, on_page=on_page)
     search_and_mark(page, on_page=on_page)
@@ -198,3 +205,28 @@ def positions(page) -> dict[str, tuple[int, int]]:
         found = POSITION.search(item.inner_text())
         shown[name] = (int(found[2]), int(found[4])) if found else None
     return shown
+
+
+# Words of the wizard and of "My applications" that must not be left in German on an English page.
+GERMAN_WORDS = [
+    "Antrag", "Anträge", "Antrags", "Wunsch", "Wünsche", "Kriterien", "Weiter", "Speichern", "Zurück",
+    "Einrichtung", "Einrichtungen", "Warteliste", "Platz", "Plätze", "Kind", "Kinder", "Betreuung",
+    "Betreuungsbeginn", "Betreuungsumfang", "Absenden", "Nachweis", "Nachweise", "Merkliste", "Prüfen",
+    "Hochladen", "Entfernen", "Stunden", "Woche", "Ja", "Nein", "Meine", "Abmelden", "Postfach",
+    "Wohnort", "Alleinerziehend", "Einwilligung", "eingereicht", "Entwurf", "Punkte", "Verlauf",
+]  # fmt: skip
+_GERMAN = re.compile(r"\b(" + "|".join(GERMAN_WORDS) + r")\b")
+
+
+def german_words(page) -> list[str]:
+    """German words from the list above that a reader sees on the page (the language switcher aside)."""
+    text = page.evaluate(
+        """() => {
+          let text = document.body.innerText;
+          for (const switcher of document.querySelectorAll('.language-switcher')) {
+            text = text.replace(switcher.innerText, '');
+          }
+          return text;
+        }"""
+    )
+    return sorted(set(_GERMAN.findall(text)))
