@@ -134,12 +134,6 @@ def screenshot(page, name: str) -> Path:
     return path
 
 
-def visit(page, url: str, *, shot: str = "", label: str = "") -> None:
-    """Open ``url`` (absolute or a path on the live server), check it with axe, optionally screenshot it."""
-    page.goto(url)
-    check(page, shot=shot, label=label)
-
-
 def check(page, *, shot: str = "", label: str = "") -> None:
     """The page the journey just arrived at: axe always, a screenshot for the main pages."""
     axe_check(page, label=label or shot)
@@ -156,29 +150,19 @@ def sign_in(page, email: str, password: str = FACTORY_PASSWORD, *, here: bool = 
         page.goto("/konto/login/")
     page.locator("input[name=login]").fill(email)
     page.locator("input[name=password]").fill(password)
-    page.locator("form").filter(has=page.locator("input[name=password]")).locator("[type=submit]").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("form").filter(has=page.locator("input[name=password]")).locator("[type=submit]").click()
     assert "/konto/login/" not in page.url, f"sign-in as {email} failed: {page.locator('main').inner_text()}"
-
-
-def sign_out(page) -> None:
-    page.locator("header form[action$='/logout/'] button").click()
-    page.wait_for_load_state()
 
 
 # --- e-mails from the loopback SMTP server ---
 
 
-def _parse(envelope) -> EmailMessage:
-    message = message_from_bytes(envelope.content, policy=policy.default)
-    message.envelope_recipients = envelope.rcpt_tos
-    return message
-
-
 def mails_to(smtp, address: str) -> list[EmailMessage]:
+    """Every mail the loopback SMTP server accepted for ``address``, oldest first."""
     with smtp.lock:
         envelopes = [e for e in smtp.messages if address in e.rcpt_tos]
-    return [_parse(envelope) for envelope in envelopes]
+    return [message_from_bytes(envelope.content, policy=policy.default) for envelope in envelopes]
 
 
 def latest_mail(smtp, address: str, *, subject: str = "", timeout: float = 30) -> EmailMessage:
@@ -187,7 +171,7 @@ def latest_mail(smtp, address: str, *, subject: str = "", timeout: float = 30) -
     def matching():
         return [m for m in mails_to(smtp, address) if subject.lower() in str(m["Subject"]).lower()]
 
-    wait_for(lambda: matching(), timeout=timeout)
+    wait_for(matching, timeout=timeout)
     found = matching()
     subjects = [str(m["Subject"]) for m in mails_to(smtp, address)]
     assert found, f"no mail to {address} with {subject!r} in the subject within {timeout}s; got {subjects}"
