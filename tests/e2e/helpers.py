@@ -209,8 +209,8 @@ def pdf_attachments(message: EmailMessage) -> list[bytes]:
 
 def submitted_application(*, parent, facilities, start: datetime.date | None = None, first_name="Mia"):
     """A child of ``parent`` with a submitted application for ``facilities`` (ranked), by the services."""
-    from childcare.services import applications
-    from childcare.services.children import add_child
+    from childcare.admissions import applications
+    from childcare.admissions.children import add_child
 
     child = add_child(
         by=parent,

@@ -2,8 +2,8 @@
 
 import pytest
 
-from childcare.services import applications as services
-from childcare.services.children import add_child
+from childcare.admissions import applications as services
+from childcare.admissions.children import add_child
 from tests.e2e.helpers import check, latest_mail, next_august, sign_in
 from tests.e2e.journeys import (
     CHOSEN,

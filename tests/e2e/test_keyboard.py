@@ -5,8 +5,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from childcare.admissions.children import add_child
 from childcare.models import Application, ApplicationStatus
-from childcare.services.children import add_child
 from tests.e2e.helpers import check, next_august, sign_in
 from tests.e2e.journeys import child_birth_date
 from tests.factories import UserFactory

@@ -6,10 +6,10 @@ from "My applications" instead of from the wish list), so they stay green meanwh
 
 import pytest
 
+from childcare.admissions import applications as application_services
+from childcare.admissions.children import add_child
+from childcare.admissions.offers import accept_offer, make_offer
 from childcare.models import Offer
-from childcare.services import applications as application_services
-from childcare.services.children import add_child
-from childcare.services.offers import accept_offer, make_offer
 from tests.e2e.helpers import axe_check, latest_mail, link_in, next_august, sign_in, submitted_application
 from tests.e2e.journeys import child_birth_date, nav
 from tests.factories import StaffMembershipFactory, UserFactory
