@@ -25,6 +25,7 @@ from childcare.models.facilities import Capacity, Facility, FacilityConcept, Fac
 from childcare.models.placements import Offer, Placement
 from childcare.models.rounds import AllocationRound
 from childcare.models.staff import StaffMembership
+from childcare.models.tokens import ApiToken
 
 __all__ = [
     "LISTED_APPLICATION_STATUSES",
@@ -32,6 +33,7 @@ __all__ = [
     "OPEN_APPLICATION_STATUSES",
     "WAITING_APPLICATION_STATUSES",
     "ActorKind",
+    "ApiToken",
     "EventKind",
     "AllocationRound",
     "AgeBand",
