@@ -19,7 +19,9 @@ class ApiToken(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens"
     )
-    name = models.CharField(_("name"), max_length=100, help_text=_("What the key is for, e.g. the software using it."))
+    name = models.CharField(
+        _("name"), max_length=100, help_text=_("What the key is for, e.g. the software using it.")
+    )
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     scope = models.CharField(_("scope"), max_length=8, choices=Scope.choices, default=Scope.READ)
     expires_at = models.DateTimeField(_("expires"))
