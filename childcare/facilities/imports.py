@@ -116,6 +116,7 @@ class CodeList(forms.Field):
 
 class ProviderRow(forms.ModelForm):
     website = forms.URLField(required=False, assume_scheme="https")
+
     class Meta:
         model = Provider
         fields = ["name", "kind", "website"]

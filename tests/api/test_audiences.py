@@ -147,7 +147,8 @@ def test_placements_changed_since_and_cursor_pages(as_user, staff, facility, set
     second = client.get(body["next"]).json()
     assert [row["id"] for row in second["results"]] == [str(recent[2].public_id)]
     bad = client.get(f"/api/v1/staff/facilities/{facility.slug}/placements/", {"changed_since": "yesterday"})
-    assert bad.status_code == 400 and "changed_since" in bad.json()["errors"]
+    assert bad.status_code == 400
+    assert "changed_since" in bad.json()["errors"]
 
 
 def test_office_reads_rounds_and_planning(as_user, municipal_office, staff):

@@ -87,7 +87,8 @@ def test_error_titles_follow_accept_language(api):
     english = api.get("/api/v1/facilities/nope/", HTTP_ACCEPT_LANGUAGE="en")
     assert german.status_code == english.status_code == 404
     assert english.json()["title"] == "Not found."
-    assert german["Content-Language"] == "de" and english["Content-Language"] == "en"
+    assert german["Content-Language"] == "de"
+    assert english["Content-Language"] == "en"
 
 
 def test_facility_detail_has_capacity_and_twelve_months_of_free_places(api):

@@ -117,7 +117,8 @@ def test_a_person_revokes_only_their_own_keys(client, parent, other_parent):
     assert client.post(f"/konto/api-tokens/{mine.public_id}/widerrufen/").status_code == 302
     mine.refresh_from_db()
     theirs.refresh_from_db()
-    assert mine.revoked_at is not None and theirs.revoked_at is None
+    assert mine.revoked_at is not None
+    assert theirs.revoked_at is None
 
 
 def test_token_page_needs_login(client):

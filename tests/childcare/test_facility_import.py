@@ -54,7 +54,8 @@ def test_one_bad_row_among_500_writes_nothing_and_names_the_line(in_english):
     assert not report.written
     assert [line for line, _message in report.errors] == [323]  # header is line 1
     assert "closes_at" in report.errors[0][1]
-    assert not Facility.objects.exists() and not Provider.objects.exists()
+    assert not Facility.objects.exists()
+    assert not Provider.objects.exists()
 
 
 def test_every_error_is_reported_before_anything_is_written(in_english):
@@ -63,7 +64,9 @@ def test_every_error_is_reported_before_anything_is_written(in_english):
     lines = sorted({line for line, _message in report.errors})
     assert lines == [2, 4, 5]
     messages = " ".join(message for _line, message in report.errors)
-    assert "latitude" in messages and "email" in messages and "already on line 3" in messages
+    assert "latitude" in messages
+    assert "email" in messages
+    assert "already on line 3" in messages
     assert not Facility.objects.exists()
 
 
@@ -89,7 +92,9 @@ def test_a_changed_row_updates_only_its_fields_and_the_dry_run_says_so():
     facility = Facility.objects.get(external_id="ext-1")
     assert facility.name == "Kita Neu"
     assert Capacity.objects.get(facility=facility, age_band="u3").places == 12
-    assert list(FacilityConcept.objects.filter(facility=facility).values_list("concept", flat=True)) == ["forest"]
+    assert list(FacilityConcept.objects.filter(facility=facility).values_list("concept", flat=True)) == [
+        "forest"
+    ]
 
 
 def test_rows_entered_by_hand_are_taken_over_by_slug_and_name():
@@ -136,11 +141,13 @@ def test_office_page_checks_and_imports_others_get_404(client, municipal_office,
     client.force_login(municipal_office)
     upload = SimpleUploadedFile("f.csv", as_csv([row(1)]).encode(), content_type="text/csv")
     checked = client.post("/verwaltung/einrichtungen/import/", {"file": upload, "dry_run": "on"})
-    assert checked.status_code == 200 and b"Check passed" in checked.content
+    assert checked.status_code == 200
+    assert b"Check passed" in checked.content
     assert not Facility.objects.filter(external_id="ext-1").exists()
     upload = SimpleUploadedFile("f.csv", as_csv([row(1, type="zoo")]).encode(), content_type="text/csv")
     failed = client.post("/verwaltung/einrichtungen/import/", {"file": upload})
-    assert failed.status_code == 400 and b"Line 2:" in failed.content
+    assert failed.status_code == 400
+    assert b"Line 2:" in failed.content
     upload = SimpleUploadedFile("f.csv", as_csv([row(1)]).encode(), content_type="text/csv")
     assert client.post("/verwaltung/einrichtungen/import/", {"file": upload}).status_code == 200
     assert Facility.objects.filter(external_id="ext-1").exists()

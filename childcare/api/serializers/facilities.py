@@ -6,6 +6,14 @@ from rest_framework import serializers
 from portal.languages import in_active_language
 
 
+@extend_schema_field({"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$", "examples": ["07:30"]})
+class ClockTime(serializers.TimeField):
+    """A time of day as HH:MM (no seconds, no zone: opening hours are local)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
 class ProviderSerializer(serializers.Serializer):
     name = serializers.CharField()
     kind = serializers.CharField()
@@ -40,8 +48,8 @@ class FacilityFactsSerializer(serializers.Serializer):
     address = serializers.SerializerMethodField()
     latitude = serializers.FloatField()
     longitude = serializers.FloatField()
-    opens_at = serializers.TimeField(format="%H:%M")
-    closes_at = serializers.TimeField(format="%H:%M")
+    opens_at = ClockTime()
+    closes_at = ClockTime()
     max_care_hours = serializers.IntegerField()
     meals = serializers.CharField()
     barrier_free = serializers.BooleanField()
@@ -66,17 +74,26 @@ class FacilityFactsSerializer(serializers.Serializer):
         return request.build_absolute_uri(path) if request else path
 
 
-class FacilityResultSerializer(serializers.Serializer):
+class _FacilityWithResult:
+    """A search result read like its facility, plus ``bands`` and ``distance_km``: one flat answer."""
+
+    def __init__(self, result):
+        self.bands = result.bands
+        self.distance_km = result.distance_km
+        self._facility = result.facility
+
+    def __getattr__(self, name):
+        return getattr(self._facility, name)
+
+
+class FacilityResultSerializer(FacilityFactsSerializer):
     """One search result: the facility, free places per age band, and the distance if asked for."""
 
-    facility = FacilityFactsSerializer()
     bands = BandAvailabilitySerializer(many=True)
     distance_km = serializers.FloatField(allow_null=True)
 
     def to_representation(self, result):
-        data = super().to_representation(result)
-        facts = data.pop("facility")
-        return {**facts, "bands": data["bands"], "distance_km": data["distance_km"]}
+        return super().to_representation(_FacilityWithResult(result))
 
 
 class CapacitySerializer(serializers.Serializer):

@@ -110,7 +110,10 @@ class FacilitiesGeoJSON(GenericAPIView):
 
     @extend_schema(
         operation_id="open_data_facilities_geojson",
-        responses={(200, "application/geo+json"): FeatureCollectionSerializer},
+        responses={
+            (200, "application/geo+json"): FeatureCollectionSerializer,
+            (200, "application/json"): FeatureCollectionSerializer,
+        },
     )
     @cacheable_public_data
     def get(self, request):
