@@ -271,6 +271,19 @@ MAP_TILE_ATTRIBUTION = env_str(
 # vendored sidecar assets (no CDN), personal tokens, problem-details errors, per-address throttling.
 # ---------------------------------------------------------------------------------------------------
 INSTALLED_APPS += ["rest_framework", "drf_spectacular", "drf_spectacular_sidecar"]
+
+
+def _api_rate(name: str, default: str) -> str:
+    """A request rate such as "120/minute"; DRF would only fail on the first request, so check now."""
+    value = env_str(name, default)
+    count, _slash, period = value.partition("/")
+    if not (count.isdigit() and period in ("second", "minute", "hour", "day")):
+        raise ConfigError(
+            name, f"expected a rate like 120/minute (per second, minute, hour or day), got {value!r}"
+        )
+    return value
+
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["childcare.api.authentication.BearerTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["childcare.api.permissions.TokenScope"],
@@ -285,8 +298,8 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
-        "anon": env_str("API_ANON_RATE", "120/minute"),
-        "user": env_str("API_USER_RATE", "600/minute"),
+        "anon": _api_rate("API_ANON_RATE", "120/minute"),
+        "user": _api_rate("API_USER_RATE", "600/minute"),
     },
     "EXCEPTION_HANDLER": "childcare.api.errors.problem_details_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

@@ -95,7 +95,10 @@ def problem_details_handler(exc, context):
         for name, value in response.items()
         if name in ("WWW-Authenticate", "Retry-After", "Allow")
     }
-    return Response(body, status=response.status_code, headers=headers, content_type=PROBLEM_CONTENT_TYPE)
+    # The browsable API renders the same body as HTML; only a JSON body is labelled as problem+json.
+    renderer = getattr(request, "accepted_renderer", None)
+    content_type = PROBLEM_CONTENT_TYPE if renderer is None or renderer.format == "json" else None
+    return Response(body, status=response.status_code, headers=headers, content_type=content_type)
 
 
 def _slug_for(exc) -> str:

@@ -153,3 +153,15 @@ def test_schema_is_openapi_3_1_and_docs_use_vendored_assets(client):
     page = docs.content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in page
     assert "cdn" not in page.lower()
+
+
+def test_browsers_get_the_browsable_api_and_its_errors_as_html(api):
+    response = api.get("/api/v1/facilities/nope/", HTTP_ACCEPT="text/html")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
+
+
+def test_unknown_api_paths_answer_problem_details(api):
+    response = api.get("/api/v1/nothing-here/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/problem+json")
