@@ -163,3 +163,28 @@ def test_office_reads_rounds_and_planning(as_user, municipal_office, staff):
     assert planning.status_code == 200
     assert len(planning.json()["months"]) == 12
     assert as_user(staff).get("/api/v1/office/planning/").status_code == 403
+
+
+def test_waitlist_and_placement_queries_do_not_grow_with_the_list(as_user, staff, facility):
+    client = as_user(staff)
+    waitlist_url = f"/api/v1/staff/facilities/{facility.slug}/waitlist/"
+    placements_url = f"/api/v1/staff/facilities/{facility.slug}/placements/"
+
+    def counts() -> tuple[int, int]:
+        found = []
+        for url in (waitlist_url, placements_url):
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            found.append(len(queries))
+        return tuple(found)
+
+    def add(n):
+        for _ in range(n):
+            WishFactory(facility=facility)
+            PlacementFactory(facility=facility)
+
+    add(2)
+    counts()  # the first call records the key's use
+    few = counts()
+    add(10)
+    assert counts() == few
