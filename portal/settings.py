@@ -292,3 +292,67 @@ MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{
 MAP_TILE_ATTRIBUTION = env_str(
     "MAP_TILE_ATTRIBUTION", '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
 )
+
+# ---------------------------------------------------------------------------------------------------
+# REST API (childcare/api/): Django REST framework, OpenAPI 3.1 by drf-spectacular, docs from the
+# vendored sidecar assets (no CDN), personal tokens, problem-details errors, per-address throttling.
+# ---------------------------------------------------------------------------------------------------
+INSTALLED_APPS += ["rest_framework", "drf_spectacular", "drf_spectacular_sidecar"]
+
+
+def _api_rate(name: str, default: str) -> str:
+    """A request rate such as "120/minute"; DRF would only fail on the first request, so check now."""
+    value = env_str(name, default)
+    count, _slash, period = value.partition("/")
+    if not (count.isdigit() and period in ("second", "minute", "hour", "day")):
+        raise ConfigError(
+            name, f"expected a rate like 120/minute (per second, minute, hour or day), got {value!r}"
+        )
+    return value
+
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["childcare.api.authentication.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["childcare.api.permissions.TokenScope"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": _api_rate("API_ANON_RATE", "120/minute"),
+        "user": _api_rate("API_USER_RATE", "600/minute"),
+    },
+    "EXCEPTION_HANDLER": "childcare.api.errors.problem_details_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Client addresses behind the TLS proxy come from X-Forwarded-For; one proxy in front of us.
+    "NUM_PROXIES": 1 if env_bool("BEHIND_TLS_PROXY", False) else None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Kita-Portal API",
+    "DESCRIPTION": (
+        "Facilities and free places (public), a family's applications, waitlists and placements for "
+        "daycare software, round results and planning figures for the municipal office."
+    ),
+    "VERSION": "1",
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "childcare.api.schema.add_problem_responses",
+    ],
+}
+API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365, minimum=1)
+OPEN_DATA_LICENCE = env_str("OPEN_DATA_LICENCE", "dl-de/by-2-0")

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from childcare.api import pages as api_pages
 from portal import health, views
 
 urlpatterns = [
@@ -10,10 +11,13 @@ urlpatterns = [
     path("impressum/", views.imprint, name="imprint"),
     path("datenschutz/", views.privacy, name="privacy"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("konto/api-tokens/", api_pages.token_list, name="api_tokens"),
+    path("konto/api-tokens/<str:public_id>/widerrufen/", api_pages.token_revoke, name="api_tokens_revoke"),
     path("konto/", include("allauth.urls")),
     path("dokumente/", include("childcare.letters.urls")),
     path("postfach/", include("notifications.urls")),
     path("verwaltung/", include("childcare.backoffice.urls")),
     path("", include("childcare.parents.urls")),
     path("admin/", admin.site.urls),
+    path("api/", include("childcare.api.urls")),
 ]

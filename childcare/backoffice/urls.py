@@ -2,13 +2,14 @@
 
 from django.urls import path
 
-from childcare.backoffice.views import applications, jobs, planning, rounds, waitlists
+from childcare.backoffice.views import applications, imports, jobs, planning, rounds, waitlists
 
 app_name = "backoffice"
 
 urlpatterns = [
     path("planung/", planning.overview, name="planning_overview"),
     path("planung/bedarf.csv", planning.unmet_demand_csv, name="planning_unmet_csv"),
+    path("einrichtungen/import/", imports.facility_import, name="facility_import"),
     path("vergabe/", rounds.round_list, name="round_list"),
     path("vergabe/platzierungen.csv", rounds.placements_csv, name="placements_csv"),
     path("vergabe/<uuid:public_id>/", rounds.round_detail, name="round_detail"),

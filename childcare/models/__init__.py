@@ -26,6 +26,7 @@ from childcare.models.jobs import BackgroundJob
 from childcare.models.placements import Offer, Placement
 from childcare.models.rounds import AllocationRound
 from childcare.models.staff import StaffMembership
+from childcare.models.tokens import ApiToken
 
 __all__ = [
     "LISTED_APPLICATION_STATUSES",
@@ -33,6 +34,7 @@ __all__ = [
     "OPEN_APPLICATION_STATUSES",
     "WAITING_APPLICATION_STATUSES",
     "ActorKind",
+    "ApiToken",
     "EventKind",
     "AllocationRound",
     "BackgroundJob",

@@ -12,6 +12,9 @@ class Provider(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=32, choices=ProviderKind.choices)
     website = models.URLField(_("website"), blank=True)
+    # The key of the system the row is imported from (see docs/facility-import.md); empty for rows
+    # entered by hand.
+    external_id = models.CharField(_("external id"), max_length=64, unique=True, null=True, blank=True)
 
     class Meta:
         verbose_name = _("provider")
@@ -31,6 +34,7 @@ class Facility(models.Model):
     type = models.CharField(_("type"), max_length=32, choices=FacilityType.choices)
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    external_id = models.CharField(_("external id"), max_length=64, unique=True, null=True, blank=True)
     street = models.CharField(_("street and number"), max_length=200)
     postcode = models.CharField(_("postcode"), max_length=10)
     city = models.CharField(_("city"), max_length=100)
@@ -57,6 +61,8 @@ class Facility(models.Model):
         default=False,
         help_text=_("When an offer is declined or expires, offer the place to the next candidate."),
     )
+    # Tells API clients and caches whether the public facts changed (ETag / Last-Modified).
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         verbose_name = _("facility")
@@ -120,6 +126,7 @@ class Capacity(models.Model):
     )
     age_band = models.CharField(_("age band"), max_length=8, choices=AgeBand.choices)
     places = models.IntegerField(_("places"))
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         verbose_name = _("capacity")

@@ -81,6 +81,8 @@ class Placement(models.Model):
         _("status"), max_length=16, choices=PlacementStatus.choices, default=PlacementStatus.ACTIVE
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Daycare software fetches the placements changed since its last call (API ``changed_since``).
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
 
     class Meta:
         verbose_name = _("placement")

@@ -1,0 +1,109 @@
+"""Facility staff (and the municipal office): their facilities' waitlists and placements.
+
+A facility the user does not work for answers 404, exactly like the staff pages.
+"""
+
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.generics import GenericAPIView, ListAPIView
+
+from childcare import permissions
+from childcare.admissions import waitlist
+from childcare.api.pagination import ChangedSinceCursor, PagedList
+from childcare.api.permissions import IsFacilityStaff, TokenScope
+from childcare.api.serializers.staff import CandidateSerializer, PlacementSerializer, StaffFacilitySerializer
+from childcare.models import AgeBand, Facility, Placement
+
+
+def staff_facility(request, slug: str) -> Facility:
+    facility = Facility.objects.filter(slug=slug).first()
+    if facility is None or not permissions.is_facility_staff(request.user, facility):
+        raise Http404
+    return facility
+
+
+class StaffView(GenericAPIView):
+    permission_classes = [TokenScope, IsFacilityStaff]
+
+
+class StaffFacilityList(StaffView, ListAPIView):
+    """The facilities the user works for; the municipal office: all."""
+
+    serializer_class = StaffFacilitySerializer
+    pagination_class = PagedList
+
+    def get_queryset(self):
+        user = self.request.user
+        facilities = (
+            Facility.objects.all()
+            if permissions.is_municipal_office(user)
+            else Facility.objects.filter(staff_memberships__user=user)
+        )
+        return facilities.order_by("name", "pk")
+
+
+class WaitlistQuery(serializers.Serializer):
+    age_band = serializers.ChoiceField(choices=AgeBand.choices, required=False)
+
+
+class Waitlist(StaffView, ListAPIView):
+    """The ranked waitlist of one facility, per age band: place, points and their explanation.
+
+    Same order as the staff waitlist page: points, then submission time, then the lottery number.
+    """
+
+    serializer_class = CandidateSerializer
+    pagination_class = PagedList
+
+    @extend_schema(parameters=[WaitlistQuery])
+    def get(self, request, slug):
+        return self.list(request)
+
+    def get_queryset(self):
+        facility = staff_facility(self.request, self.kwargs["slug"])
+        query = WaitlistQuery(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        return (
+            waitlist.waitlist(facility_id=facility.pk, age_band=query.validated_data.get("age_band"))
+            .annotate(position=Window(RowNumber(), partition_by=[F("age_band")], order_by=waitlist.ORDER))
+            .select_related("application__child")
+            .order_by("age_band", *waitlist.ORDER)
+        )
+
+
+class PlacementQuery(serializers.Serializer):
+    changed_since = serializers.DateTimeField(
+        required=False, help_text="Only placements created or changed at or after this moment (ISO 8601)."
+    )
+
+
+class PlacementList(StaffView, ListAPIView):
+    """Placements at one facility, oldest change first, for daycare software to sync from.
+
+    Page with the ``cursor`` of the ``next`` link; remember the last ``updated_at`` for ``changed_since``.
+    """
+
+    serializer_class = PlacementSerializer
+    pagination_class = ChangedSinceCursor
+
+    @extend_schema(
+        parameters=[
+            PlacementQuery,
+            OpenApiParameter("cursor", OpenApiTypes.STR, description="From a next link."),
+        ]
+    )
+    def get(self, request, slug):
+        return self.list(request)
+
+    def get_queryset(self):
+        facility = staff_facility(self.request, self.kwargs["slug"])
+        query = PlacementQuery(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        placements = Placement.objects.filter(facility=facility).select_related("child", "facility")
+        if "changed_since" in query.validated_data:
+            placements = placements.filter(updated_at__gte=query.validated_data["changed_since"])
+        return placements
