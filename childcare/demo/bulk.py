@@ -9,6 +9,7 @@ the sequences are moved past them afterwards.
 
 from django.core.management.color import no_style
 from django.db import connection, models
+from django.utils import timezone
 
 # Columns whose Python values need the backend's conversion (UUIDs are hex strings on SQLite,
 # JSON needs an adapter, datetimes are made naive UTC on SQLite).
@@ -31,7 +32,14 @@ class TableWriter:
             if field.unique:
                 raise ValueError(f"{model.__name__}.{field.name} is unique: give it a value per row")
         self.fields = [meta.pk, *named, *rest]
-        self.defaults = tuple(field.get_default() for field in rest)
+        # auto_now fields (e.g. updated_at) have no default of their own: they get the writing time.
+        now = timezone.now()
+        self.defaults = tuple(
+            now
+            if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+            else field.get_default()
+            for field in rest
+        )
         self.converters = [
             (index, field)
             for index, field in enumerate(self.fields)

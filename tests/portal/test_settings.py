@@ -206,7 +206,7 @@ def test_no_model_change_lacks_a_migration():
 
 def _variables_read_by_settings() -> set[str]:
     source = (ROOT / "portal" / "settings.py").read_text()
-    return set(re.findall(r"\benv_[a-z_]+\(\s*\"([A-Z][A-Z0-9_]*)\"", source))
+    return set(re.findall(r"\b(?:env_[a-z_]+|_api_rate)\(\s*\"([A-Z][A-Z0-9_]*)\"", source))
 
 
 def _variables_in_handbook() -> set[str]:
