@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from portal import views
+from portal import second_factor, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -13,5 +13,6 @@ urlpatterns = [
     path("postfach/", include("notifications.urls")),
     path("verwaltung/", include("childcare.backoffice.urls")),
     path("", include("childcare.parents.urls")),
+    path("admin/login/", second_factor.admin_login),  # the portal's sign-in, with its second factor
     path("admin/", admin.site.urls),
 ]

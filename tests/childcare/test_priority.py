@@ -115,12 +115,13 @@ def test_saving_the_policy_in_the_admin_rescores_waiting_wishes(client):
     from django.forms.models import model_to_dict
     from django.urls import reverse
 
+    from tests.conftest import with_second_factor
     from tests.factories import UserFactory
 
     wish = WishFactory(application=ApplicationFactory(resides_in_municipality=True))
     recompute_points()
     policy = PriorityPolicy.load()
-    office = UserFactory(is_staff=True, is_superuser=True, is_municipal_office=True)
+    office = with_second_factor(UserFactory(is_staff=True, is_superuser=True, is_municipal_office=True))
     client.force_login(office)
     data = {k: v for k, v in model_to_dict(policy).items() if v is not None and k not in ("id", "updated_by")}
     data["residence_points"] = 75
