@@ -167,7 +167,9 @@ def env_admins(name: str, *, environ=None) -> list[tuple[str, str]]:
     for item in value.split(","):
         match = _ADMIN.fullmatch(item.strip())
         if not match:
-            raise ConfigError(name, f"expected 'Name <address>' items separated by commas, got {item.strip()!r}")
+            raise ConfigError(
+                name, f"expected 'Name <address>' items separated by commas, got {item.strip()!r}"
+            )
         admins.append((match["name"].strip(), match["address"]))
     return admins
 

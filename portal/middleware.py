@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse, HttpResponseRedirect
 from django.template.defaultfilters import filesizeformat
-from django.utils.cache import add_never_cache_headers
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
@@ -73,5 +73,5 @@ class PrivacyHeadersMiddleware:
         if (user is not None and user.is_authenticated) or request.path_info.startswith(PERSONAL_PATHS):
             add_never_cache_headers(response)
             # Shared caches must not keep it even if a proxy ignores no-store.
-            response["Cache-Control"] += ", private"
+            patch_cache_control(response, private=True)
         return response

@@ -148,7 +148,7 @@ MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", "Kita-Portal")
 # Staff and the municipal office are signed out after this much inactivity; parents keep the
 # normal session. Paths where a second factor is required of them (portal/second_factor.py).
 STAFF_IDLE_TIMEOUT_MINUTES = env_int("STAFF_IDLE_TIMEOUT_MINUTES", 30, minimum=1)
-SECOND_FACTOR_PATHS = ("/verwaltung/", "/dokumente/", "/admin/")
+SECOND_FACTOR_PATHS = ("/verwaltung/", "/dokumente/", "/nachweise/", "/admin/")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -297,8 +297,7 @@ X_FRAME_OPTIONS = "DENY"
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 # Only the search page's "near me" button uses a browser API (geolocation, on our own origin).
 PERMISSIONS_POLICY = (
-    "camera=(), microphone=(), geolocation=(self), payment=(), usb=(), "
-    "interest-cohort=(), browsing-topics=()"
+    "camera=(), microphone=(), geolocation=(self), payment=(), usb=(), interest-cohort=(), browsing-topics=()"
 )
 
 # Unhandled errors reach the operators: by mail to ADMINS ("Name <address>, ...") and, when

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from childcare import permissions
-from childcare.admissions.uploads import sniff_content_type
+from childcare.admissions.uploads import check_upload
 from childcare.errors import DomainError
 from childcare.models import (
     Application,
@@ -32,7 +32,7 @@ def attach_document(*, application: Application, by, criterion: str, upload) -> 
         raise DomainError(_("You are not a guardian of this child."))
     if criterion not in DOCUMENT_CRITERIA:
         raise DomainError(_("Choose what the document proves."))
-    content_type = sniff_content_type(upload)
+    checked = check_upload(upload)
     with transaction.atomic():
         application = Application.objects.select_for_update().get(pk=application.pk)
         if application.status not in EDITABLE:
@@ -43,8 +43,8 @@ def attach_document(*, application: Application, by, criterion: str, upload) -> 
             application=application,
             criterion=criterion,
             file=upload,
-            original_name=upload.name[-200:],
-            content_type=content_type,
+            original_name=checked.name,
+            content_type=checked.content_type,
             size=upload.size,
             uploaded_by=by,
         )
