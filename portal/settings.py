@@ -317,9 +317,10 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
-        # Errors of requests and background tasks; propagate, so the console shows them too.
-        "django.request": {"handlers": ["mail_admins"] if ADMINS else [], "level": "ERROR"},
-        "celery": {"handlers": ["mail_admins"] if ADMINS else [], "level": "ERROR"},
+        # Errors of requests and background tasks (the handler takes ERROR only; the loggers keep
+        # their levels and propagate, so the console shows everything as before).
+        "django.request": {"handlers": ["mail_admins"] if ADMINS else []},
+        "celery": {"handlers": ["mail_admins"] if ADMINS else []},
     },
 }
 SENTRY_DSN = env_str("SENTRY_DSN", "")
