@@ -46,6 +46,16 @@ class AccountAdapter(DefaultAccountAdapter):
             return reverse("backoffice:facilities")
         return reverse("parents:application_list")
 
+    def _get_login_attempts_cache_key(self, request, **credentials):
+        """Failed sign-ins count per account *and* client address (ACCOUNT_RATE_LIMITS
+        "login_failed" ".../key"): a guesser elsewhere cannot lock a leader out of their own office.
+
+        allauth 65 has no public hook for this key; its ``pre_authenticate`` and the reset of the
+        counter after a new password both read it from here.
+        """
+        account = super()._get_login_attempts_cache_key(request, **credentials)
+        return f"{account}:{self.get_client_ip(request)}"
+
 
 def current_user_language() -> str:
     """The active UI language as a ``User.language`` value; German when it is not one we offer."""

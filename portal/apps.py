@@ -16,6 +16,12 @@ class PortalConfig(AppConfig):
 
         user_logged_in.connect(remember_staff_area, dispatch_uid="portal.remember_staff_area")
 
+        from allauth.mfa.signals import authenticator_added
+
+        from portal.second_factor import remember_new_second_factor
+
+        authenticator_added.connect(remember_new_second_factor, dispatch_uid="portal.new_second_factor")
+
         # Local folders the embedded defaults write to must exist before first use.
         for folder in (
             settings.VAR_DIR,

@@ -9,6 +9,7 @@ Setting both is an error, so it is never unclear which one wins.
 """
 
 import os
+import re
 from urllib.parse import unquote, urlsplit
 
 import dj_database_url
@@ -175,3 +176,40 @@ def env_email(name: str, default: str, *, environ=None) -> dict:
         "EMAIL_USE_TLS": parts.scheme == "smtp+tls",
         "EMAIL_USE_SSL": parts.scheme == "smtps",
     }
+
+
+def env_admins(name: str, *, environ=None) -> list[tuple[str, str]]:
+    """Operators who get a mail for every unhandled error: ``Name <address>, Other <address>``.
+
+    Each item needs a name and an address in angle brackets, so a typo such as a missing
+    bracket stops start-up instead of silently mailing nobody.
+    """
+    value = _raw(name, None, environ)
+    if value is None:
+        return []
+    admins = []
+    for item in value.split(","):
+        match = _ADMIN.fullmatch(item.strip())
+        if not match:
+            raise ConfigError(
+                name, f"expected 'Name <address>' items separated by commas, got {item.strip()!r}"
+            )
+        admins.append((match["name"].strip(), match["address"]))
+    return admins
+
+
+_ADMIN = re.compile(r"(?P<name>[^<>@,]+?)\s*<(?P<address>[^<>@\s,]+@[^<>@\s,]+\.[^<>@\s,]+)>")
+
+
+def redis_cache_url(*, cache_url: str, broker_url: str) -> str:
+    """The shared cache's Redis URL: ``CACHE_URL`` if set, else the broker's when that is Redis.
+
+    Rate limits and lockouts live in the cache; every web process must see the same counters.
+    """
+    if cache_url:
+        if not cache_url.startswith(("redis://", "rediss://")):
+            raise ConfigError("CACHE_URL", f"expected a redis:// URL, got {cache_url!r}")
+        return cache_url
+    if broker_url.startswith(("redis://", "rediss://")):
+        return broker_url
+    return ""

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.env import (
     ConfigError,
+    env_admins,
     env_bool,
     env_broker_url,
     env_database,
@@ -20,6 +21,7 @@ from portal.env import (
     env_int,
     env_list,
     env_str,
+    redis_cache_url,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -66,6 +68,12 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # After authentication and messages: refuse oversized bodies before CSRF reads them, then the
+    # doors to applicant data (second factor, idle timeout), then headers on every response.
+    "portal.middleware.RequestBodyLimitMiddleware",
+    "portal.second_factor.StaffIdleTimeoutMiddleware",
+    "portal.second_factor.SecondFactorMiddleware",
+    "portal.middleware.PrivacyHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -133,10 +141,25 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = env_str("EMAIL_SUBJECT_PREFIX", "[Kita-Portal] ")
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 ACCOUNT_RATE_LIMITS_ENABLED = env_bool("ACCOUNT_RATE_LIMITS_ENABLED", True)
-if not ACCOUNT_RATE_LIMITS_ENABLED:
-    ACCOUNT_RATE_LIMITS = False
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Failed sign-ins count per client address and per account *at that address* (the adapter puts the
+# address into the key): a guesser is slowed down, but cannot lock a leader out from elsewhere.
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"} if ACCOUNT_RATE_LIMITS_ENABLED else False
+# A reset request for an unknown address sends nothing: no mail to strangers' inboxes on demand.
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+# Behind nginx every request comes from 127.0.0.1: take the client from X-Forwarded-For, counting
+# this many proxies from the right (nginx appends the address it saw).
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if BEHIND_TLS_PROXY else 0, minimum=0)
+# Security keys (WebAuthn) as a second factor besides an authenticator app; passwordless passkey
+# sign-in stays off, so a key never stands for both factors.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = False
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", "Kita-Portal")
+# Staff and the municipal office are signed out after this much inactivity; parents keep the
+# normal session. Paths where a second factor is required of them (portal/second_factor.py).
+STAFF_IDLE_TIMEOUT_MINUTES = env_int("STAFF_IDLE_TIMEOUT_MINUTES", 30, minimum=1)
+SECOND_FACTOR_PATHS = ("/verwaltung/", "/dokumente/", "/nachweise/", "/admin/")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -164,22 +187,42 @@ STORAGES = {
 # Uploaded documents are private: never served under a public URL, only through permission checks.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MEGABYTES", 5, minimum=1) * 2**20
+# A request body may hold one upload and the form around it; a larger one is refused from its
+# Content-Length before anything reads it (portal/middleware.py). nginx: client_max_body_size.
+REQUEST_BODY_MAX_BYTES = UPLOAD_MAX_BYTES + 256 * 2**10
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2**20
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2**20
+# Stored proofs are readable by the service user only.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 # Row locks of a state change wait at most this long (PostgreSQL lock_timeout), then the request
 # ends with "someone else is changing this" instead of hanging; see childcare/admissions/locking.py.
 LOCK_TIMEOUT_SECONDS = env_int("LOCK_TIMEOUT_SECONDS", 5, minimum=1)
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-REDIS_CACHE_URL = env_str("CACHE_URL", "")
+# The cache holds sign-in rate limits and lockouts: in production every web process must share it,
+# or each process counts on its own and the limits multiply. Without CACHE_URL production uses
+# the Redis broker (keys prefixed); development keeps a per-process cache.
+CELERY_BROKER_URL = env_broker_url("CELERY_BROKER_URL", "filesystem://")
+REDIS_CACHE_URL = redis_cache_url(
+    cache_url=env_str("CACHE_URL", ""), broker_url="" if DEBUG else CELERY_BROKER_URL
+)
 if REDIS_CACHE_URL:
-    if not REDIS_CACHE_URL.startswith(("redis://", "rediss://")):
-        raise ConfigError("CACHE_URL", f"expected a redis:// URL, got {REDIS_CACHE_URL!r}")
-    CACHES["default"] = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": REDIS_CACHE_URL,
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_CACHE_URL,
+            "KEY_PREFIX": "kitaportal",
+        }
     }
+elif DEBUG:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    raise ConfigError(
+        "CACHE_URL",
+        "production (DEBUG=false) needs a shared cache for rate limits: set CACHE_URL=redis://... "
+        "or use a redis:// CELERY_BROKER_URL",
+    )
 
 # E-mail: by default every message lands as a file in var/mail/ for a newcomer to read.
 globals().update(env_email("EMAIL_URL", f"file://{VAR_DIR / 'mail'}"))
@@ -188,7 +231,6 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20, minimum=1)
 
 # Celery: the default broker lives in local folders, so no server is needed to try the portal.
-CELERY_BROKER_URL = env_broker_url("CELERY_BROKER_URL", "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = VAR_DIR / "broker"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -277,16 +319,52 @@ SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_TLS_PROXY else None
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Messages live in the session, not in a cookie: they name children and e-mail addresses.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+# Only the search page's "near me" button uses a browser API (geolocation, on our own origin).
+PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(self), payment=(), usb=(), interest-cohort=(), browsing-topics=()"
+)
 
+# Unhandled errors reach the operators: by mail to ADMINS ("Name <address>, ...") and, when
+# SENTRY_DSN is set, to Sentry (the optional sentry-sdk package, see README).
+ADMINS = env_admins("ADMINS")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Errors of requests and background tasks (the handler takes ERROR only; the loggers keep
+        # their levels and propagate, so the console shows everything as before).
+        "django.request": {"handlers": ["mail_admins"] if ADMINS else []},
+        "celery": {"handlers": ["mail_admins"] if ADMINS else []},
+    },
 }
+SENTRY_DSN = env_str("SENTRY_DSN", "")
+if SENTRY_DSN:
+    try:
+        import sentry_sdk
+    except ImportError:
+        raise ConfigError("SENTRY_DSN", "is set but the sentry-sdk package is not installed") from None
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env_str("SENTRY_ENVIRONMENT", "production"),
+        # Applicant data stays here: no request bodies, cookies or user details in reports.
+        send_default_pii=False,
+        max_request_body_size="never",
+    )
 
 MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 MAP_TILE_ATTRIBUTION = env_str(

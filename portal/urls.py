@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from childcare.api import pages as api_pages
-from portal import health, views
+from portal import health, second_factor, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -18,6 +18,7 @@ urlpatterns = [
     path("postfach/", include("notifications.urls")),
     path("verwaltung/", include("childcare.backoffice.urls")),
     path("", include("childcare.parents.urls")),
+    path("admin/login/", second_factor.admin_login),  # the portal's sign-in, with its second factor
     path("admin/", admin.site.urls),
     path("api/", include("childcare.api.urls")),
 ]

@@ -3,9 +3,13 @@ import socket
 from urllib.parse import urlsplit
 
 import pytest
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings as django_settings
+from django.test import Client
 
 from portal.celery import app as celery_app
+from portal.second_factor import SECOND_FACTORS, mark_second_factor_proven
 from tests.factories import (
     ChildFactory,
     FacilityFactory,
@@ -68,6 +72,28 @@ def _fast_and_isolated(settings, tmp_path):
     settings.ACCOUNT_RATE_LIMITS = False
 
 
+def with_second_factor(user):
+    """Give the user an authenticator app (TOTP), as staff, the office and admins must have."""
+    TOTP.activate(user, generate_totp_secret())
+    return user
+
+
+class PortalClient(Client):
+    """``force_login`` of a user with a second factor stands for a sign-in that asked for it."""
+
+    def force_login(self, user, backend=None):
+        super().force_login(user, backend)
+        if is_mfa_enabled(user, SECOND_FACTORS):
+            session = self.session
+            mark_second_factor_proven(session, user)
+            session.save()
+
+
+@pytest.fixture
+def client():
+    return PortalClient()
+
+
 @pytest.fixture
 def facility(db):
     return FacilityFactory()
@@ -92,6 +118,7 @@ def other_parent(db):
 
 @pytest.fixture
 def staff(facility):
+    """Leader of ``facility``, with a second factor (StaffMembershipFactory gives one)."""
     return StaffMembershipFactory(facility=facility, user=UserFactory(email="leitung@example.org")).user
 
 
@@ -102,7 +129,7 @@ def other_staff(db):
 
 @pytest.fixture
 def municipal_office(db):
-    return UserFactory(email="fachbereich@example.org", is_municipal_office=True)
+    return with_second_factor(UserFactory(email="fachbereich@example.org", is_municipal_office=True))
 
 
 @pytest.fixture

@@ -5,6 +5,8 @@ from decimal import Decimal
 
 import factory
 from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from allauth.mfa.utils import is_mfa_enabled
 from django.utils import timezone
 
 from childcare.models import (
@@ -161,7 +163,14 @@ class PlacementFactory(factory.django.DjangoModelFactory):
 class StaffMembershipFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = StaffMembership
+        skip_postgeneration_save = True
 
     user = factory.SubFactory(UserFactory)
     facility = factory.SubFactory(FacilityFactory)
     role = StaffRole.LEADER
+
+    @factory.post_generation
+    def second_factor(self, create, extracted, **kwargs):
+        """Staff have an authenticator app, as the portal demands; ``second_factor=False`` for one without."""
+        if create and extracted is not False and not is_mfa_enabled(self.user):
+            TOTP.activate(self.user, generate_totp_secret())

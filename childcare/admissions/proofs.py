@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from childcare import permissions
 from childcare.actors import Actor, require_actor
-from childcare.admissions.uploads import sniff_content_type
+from childcare.admissions.uploads import check_upload
 from childcare.errors import DomainError
 from childcare.models import (
     WAITING_APPLICATION_STATUSES,
@@ -43,7 +43,7 @@ def attach_document(*, application: Application, by: Actor, criterion: str, uplo
         raise DomainError(_("You are not a guardian of this child."))
     if criterion not in DOCUMENT_CRITERIA:
         raise DomainError(_("Choose what the document proves."))
-    content_type = sniff_content_type(upload)
+    checked = check_upload(upload)
     with transaction.atomic():
         application = Application.objects.select_for_update().get(pk=application.pk)
         if application.status not in (ApplicationStatus.DRAFT, *WAITING_APPLICATION_STATUSES):
@@ -54,8 +54,8 @@ def attach_document(*, application: Application, by: Actor, criterion: str, uplo
             application=application,
             criterion=criterion,
             file=upload,
-            original_name=upload.name[-200:],
-            content_type=content_type,
+            original_name=checked.name,
+            content_type=checked.content_type,
             size=upload.size,
             uploaded_by=by,
         )

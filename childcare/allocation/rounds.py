@@ -43,6 +43,8 @@ def create_round(*, target_start_date: datetime.date, by: Actor) -> AllocationRo
     require_office(by)
     if target_start_date <= timezone.localdate():
         raise DomainError(_("The target start date must be in the future."))
+    if target_start_date > timezone.localdate() + datetime.timedelta(days=3 * 365 + 1):  # 3 years
+        raise DomainError(_("The target start date must be within the next %(years)s years.") % {"years": 3})
     return AllocationRound.objects.create(
         target_start_date=target_start_date, created_by=by if by is not SYSTEM else None
     )

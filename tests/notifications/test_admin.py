@@ -3,6 +3,7 @@ from django.core import mail
 from django.urls import reverse
 
 from notifications.models import NotificationPreference, OutboxMessage
+from tests.conftest import with_second_factor
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -10,7 +11,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def admin_client(client):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    client.force_login(with_second_factor(UserFactory(is_staff=True, is_superuser=True)))
     return client
 
 

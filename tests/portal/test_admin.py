@@ -6,6 +6,7 @@ from django.urls import reverse
 from childcare import models as childcare_models
 from notifications.models import OutboxMessage
 from portal.models import PortalSettings, User
+from tests.conftest import with_second_factor
 from tests.factories import OfferFactory, PlacementFactory, StaffMembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +32,7 @@ DOMAIN_MODELS = [
 
 @pytest.fixture
 def admin_client(client):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    client.force_login(with_second_factor(UserFactory(is_staff=True, is_superuser=True)))
     return client
 
 

@@ -9,6 +9,7 @@ from django.core.management import call_command
 
 from portal.env import (
     ConfigError,
+    env_admins,
     env_bool,
     env_broker_url,
     env_database,
@@ -16,6 +17,7 @@ from portal.env import (
     env_int,
     env_list,
     env_str,
+    redis_cache_url,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -219,3 +221,95 @@ def test_handbook_lists_exactly_the_variables_the_settings_read():
     read = _variables_read_by_settings()
     assert {"DATABASE_URL", "SECRET_KEY", "MAP_TILE_ATTRIBUTION", "DATABASE_CONN_MAX_AGE"} <= read
     assert _variables_in_handbook() == read
+
+
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "k" * 20 + "-production-secret-with-enough-entropy-4f9a2c7e1b",
+    "ALLOWED_HOSTS": "kita.musterstadt.example",
+    "EMAIL_URL": "smtp+tls://mailer:secret@mail.musterstadt.example:587",
+}
+
+
+def test_production_refuses_to_start_without_a_shared_cache():
+    result = run_manage("check", **PRODUCTION, CELERY_BROKER_URL="amqp://rabbit.example//")
+    assert result.returncode != 0
+    assert "CACHE_URL: production (DEBUG=false) needs a shared cache" in result.stderr
+
+
+def test_production_takes_the_cache_from_cache_url_or_the_redis_broker():
+    show = "from django.conf import settings; print(settings.CACHES['default']['LOCATION'])"
+    from_broker = run_manage(
+        "shell", "--no-imports", "-c", show, **PRODUCTION, CELERY_BROKER_URL="redis://127.0.0.1:6379/0"
+    )
+    assert from_broker.stdout.strip() == "redis://127.0.0.1:6379/0", from_broker.stderr
+    own = run_manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        show,
+        **PRODUCTION,
+        CELERY_BROKER_URL="amqp://rabbit.example//",
+        CACHE_URL="redis://c:6379/3",
+    )
+    assert own.stdout.strip() == "redis://c:6379/3", own.stderr
+
+
+def test_redis_cache_url_prefers_cache_url_and_rejects_other_schemes():
+    assert redis_cache_url(cache_url="", broker_url="redis://b:6379/0") == "redis://b:6379/0"
+    assert redis_cache_url(cache_url="redis://c/1", broker_url="redis://b:6379/0") == "redis://c/1"
+    assert redis_cache_url(cache_url="", broker_url="filesystem://") == ""
+    with pytest.raises(ConfigError, match="CACHE_URL: expected a redis:// URL"):
+        redis_cache_url(cache_url="memcached://c", broker_url="")
+
+
+def test_admins_are_parsed_strictly():
+    assert env_admins("ADMINS", environ={}) == []
+    assert env_admins(
+        "ADMINS", environ={"ADMINS": "Betrieb <betrieb@stadt.example>, Eva Ops <eva@ops.example>"}
+    ) == [
+        ("Betrieb", "betrieb@stadt.example"),
+        ("Eva Ops", "eva@ops.example"),
+    ]
+    for wrong in ("betrieb@stadt.example", "Betrieb <betrieb>", "Betrieb <a@b.example", "A <a@b.example>,,"):
+        with pytest.raises(ConfigError, match="ADMINS: expected 'Name <address>'"):
+            env_admins("ADMINS", environ={"ADMINS": wrong})
+
+
+def test_unhandled_errors_are_mailed_to_the_admins_in_production():
+    show = (
+        "from django.conf import settings; import logging.config; "
+        "print(settings.ADMINS); print(settings.LOGGING['loggers']['django.request']['handlers']); "
+        "print(settings.LOGGING['handlers']['mail_admins']['class'])"
+    )
+    result = run_manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        show,
+        **PRODUCTION,
+        CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
+        ADMINS="Ops <ops@x.example>",
+    )
+    assert result.stdout.splitlines() == [
+        "[('Ops', 'ops@x.example')]",
+        "['mail_admins']",
+        "django.utils.log.AdminEmailHandler",
+    ], result.stderr
+
+
+def test_an_invalid_admins_value_stops_start_up():
+    result = run_manage("check", ADMINS="ops@x.example")
+    assert result.returncode != 0
+    assert "ADMINS: expected 'Name <address>'" in result.stderr
+
+
+def test_sentry_needs_its_package():
+    result = run_manage("check", SENTRY_DSN="https://key@sentry.example/1")
+    try:
+        import sentry_sdk  # noqa: F401
+    except ImportError:
+        assert result.returncode != 0
+        assert "SENTRY_DSN: is set but the sentry-sdk package is not installed" in result.stderr
+    else:
+        assert result.returncode == 0, result.stderr

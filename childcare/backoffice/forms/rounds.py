@@ -3,15 +3,15 @@
 import datetime
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from childcare.backoffice.forms.staff import end_of_day
+from childcare.backoffice.forms.staff import YEARS_AHEAD, check_answer_deadline, end_of_day, latest_start_date
 from childcare.parents.forms.children import DateInput
 
 
 class RoundForm(forms.Form):
-    """Only the date: whether it is in the future is the service's rule, shown as its message."""
+    """Only the date: whether it is in the future is the service's rule, shown as its message; the
+    upper bound is checked here too, so the form shows it next to the field."""
 
     target_start_date = forms.DateField(
         label=_("Target start date"),
@@ -24,6 +24,14 @@ class RoundForm(forms.Form):
         },
     )
 
+    def clean_target_start_date(self) -> datetime.date:
+        day = self.cleaned_data["target_start_date"]
+        if day > latest_start_date():
+            raise forms.ValidationError(
+                _("The target start date must be within the next %(years)s years.") % {"years": YEARS_AHEAD}
+            )
+        return day
+
 
 class PublishForm(forms.Form):
     answer_by = forms.DateField(
@@ -33,10 +41,7 @@ class PublishForm(forms.Form):
     )
 
     def clean_answer_by(self) -> datetime.date:
-        day = self.cleaned_data["answer_by"]
-        if day < timezone.localdate():
-            raise forms.ValidationError(_("The deadline must not be in the past."))
-        return day
+        return check_answer_deadline(self.cleaned_data["answer_by"])
 
     @property
     def expires_at(self) -> datetime.datetime:

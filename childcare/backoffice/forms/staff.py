@@ -3,6 +3,7 @@
 import datetime
 from collections.abc import Iterable
 
+from dateutil.relativedelta import relativedelta
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -57,6 +58,43 @@ def suggested_start(desired_starts: Iterable[datetime.date | None]) -> datetime.
     return max(min(dates), tomorrow) if dates else tomorrow
 
 
+# Dates staff and the office enter stay in a window that real planning needs: a typo such as
+# 9999-12-31 or 2062 is refused with the limit named instead of being computed and sent out.
+YEARS_AHEAD = 3
+ANSWER_DAYS_AHEAD = 90
+PLACEMENT_DAYS_BACK = 365
+
+
+def latest_start_date() -> datetime.date:
+    return timezone.localdate() + relativedelta(years=YEARS_AHEAD)
+
+
+def check_start_date(day: datetime.date, *, days_back: int = 0) -> datetime.date:
+    """A start date from ``days_back`` days ago (0: today) up to ``YEARS_AHEAD`` years ahead."""
+    if day < timezone.localdate() - datetime.timedelta(days=days_back):
+        if days_back:
+            raise forms.ValidationError(
+                _("The start date must not be more than %(days)s days in the past.") % {"days": days_back}
+            )
+        raise forms.ValidationError(_("The start date must not be in the past."))
+    if day > latest_start_date():
+        raise forms.ValidationError(
+            _("The start date must be within the next %(years)s years.") % {"years": YEARS_AHEAD}
+        )
+    return day
+
+
+def check_answer_deadline(day: datetime.date) -> datetime.date:
+    """An answer deadline from today up to ``ANSWER_DAYS_AHEAD`` days ahead."""
+    if day < timezone.localdate():
+        raise forms.ValidationError(_("The deadline must not be in the past."))
+    if day > timezone.localdate() + datetime.timedelta(days=ANSWER_DAYS_AHEAD):
+        raise forms.ValidationError(
+            _("The deadline must be within the next %(days)s days.") % {"days": ANSWER_DAYS_AHEAD}
+        )
+    return day
+
+
 def end_of_day(day: datetime.date) -> datetime.datetime:
     """The last second of ``day`` in the portal's time zone: what "answer by" a date means."""
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(23, 59, 59)))
@@ -73,16 +111,10 @@ class OfferTermsForm(forms.Form):
     )
 
     def clean_start_date(self):
-        start = self.cleaned_data["start_date"]
-        if start < timezone.localdate():
-            raise forms.ValidationError(_("The start date must not be in the past."))
-        return start
+        return check_start_date(self.cleaned_data["start_date"])
 
     def clean_answer_by(self):
-        day = self.cleaned_data["answer_by"]
-        if day < timezone.localdate():
-            raise forms.ValidationError(_("The deadline must not be in the past."))
-        return day
+        return check_answer_deadline(self.cleaned_data["answer_by"])
 
     @property
     def expires_at(self) -> datetime.datetime:
@@ -141,6 +173,10 @@ class PlacementForm(forms.Form):
         max_value=MAX_CARE_HOURS,
         help_text=_("Leave empty to use the hours the family asked for."),
     )
+
+    def clean_start_date(self):
+        # A place agreed by phone may be recorded after the child started.
+        return check_start_date(self.cleaned_data["start_date"], days_back=PLACEMENT_DAYS_BACK)
 
 
 class NoteForm(forms.Form):
