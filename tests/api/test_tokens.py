@@ -62,6 +62,7 @@ def test_only_the_owner_revokes(parent, other_parent):
 
 
 def test_staff_keys_need_a_second_factor(staff, municipal_office):
+    Authenticator.objects.filter(user__in=[staff, municipal_office]).delete()  # the personas come with one
     for user in (staff, municipal_office):
         with pytest.raises(tokens.SecondFactorRequired):
             tokens.create_token(user=user, name="x", scope="read", valid_days=1)
@@ -82,7 +83,7 @@ def test_token_page_creates_a_key_shown_once(client, parent):
     client.force_login(parent)
     response = client.post("/konto/api-tokens/", {"name": "Meine App", "scope": "read", "valid_days": "30"})
     assert response.status_code == 201
-    assert response["Cache-Control"] == "no-store"
+    assert "no-store" in response["Cache-Control"]
     token = ApiToken.objects.get(user=parent)
     key = response.context["issued"].key
     assert key.encode() in response.content
@@ -93,6 +94,7 @@ def test_token_page_creates_a_key_shown_once(client, parent):
 
 
 def test_token_page_refuses_staff_without_second_factor_and_links_the_setup(client, staff):
+    Authenticator.objects.filter(user=staff).delete()
     client.force_login(staff)
     page = client.get("/konto/api-tokens/")
     assert b'href="/konto/2fa/"' in page.content

@@ -18,6 +18,7 @@ from childcare.models import (
     Placement,
     Wish,
 )
+from tests.conftest import with_second_factor
 from tests.factories import (
     ApplicationFactory,
     CapacityFactory,
@@ -33,7 +34,7 @@ BAND = AgeBand.THREE_TO_SCHOOL
 
 @pytest.fixture
 def superuser():
-    return UserFactory(is_staff=True, is_superuser=True)
+    return with_second_factor(UserFactory(is_staff=True, is_superuser=True))
 
 
 @pytest.fixture

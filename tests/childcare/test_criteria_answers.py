@@ -116,7 +116,7 @@ def test_recomputing_points_of_a_draft_with_no_answers_works(child):
     assert "working_guardians" not in wish.points_explanation
 
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+from tests.childcare.upload_samples import PDF  # noqa: E402  (a real one-page PDF: uploads are parsed)
 
 
 def test_uploading_a_proof_keeps_the_answers_entered_so_far(

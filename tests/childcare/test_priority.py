@@ -108,25 +108,3 @@ def test_changing_the_policy_changes_stored_points():
     wish.refresh_from_db()
     assert wish.points == before + 70
     assert recompute_points() == 0
-
-
-@pytest.mark.django_db
-def test_saving_the_policy_in_the_admin_rescores_waiting_wishes(client):
-    from django.forms.models import model_to_dict
-    from django.urls import reverse
-
-    from tests.conftest import with_second_factor
-    from tests.factories import UserFactory
-
-    wish = WishFactory(application=ApplicationFactory(resides_in_municipality=True))
-    recompute_points()
-    policy = PriorityPolicy.load()
-    office = with_second_factor(UserFactory(is_staff=True, is_superuser=True, is_municipal_office=True))
-    client.force_login(office)
-    data = {k: v for k, v in model_to_dict(policy).items() if v is not None and k not in ("id", "updated_by")}
-    data["residence_points"] = 75
-    response = client.post(reverse("admin:childcare_prioritypolicy_change", args=[policy.pk]), data)
-    assert response.status_code == 302
-    wish.refresh_from_db()
-    assert wish.points_explanation["residence"] == 75
-    assert PriorityPolicy.load().updated_by == office

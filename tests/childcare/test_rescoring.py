@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from childcare.admissions import points
 from childcare.models import BackgroundJob, PriorityPolicy, Wish, WishStatus
+from tests.conftest import with_second_factor
 from tests.factories import ApplicationFactory, UserFactory, WishFactory
 
 pytestmark = pytest.mark.django_db
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def admin_office(db):
-    return UserFactory(is_staff=True, is_superuser=True, is_municipal_office=True)
+    return with_second_factor(UserFactory(is_staff=True, is_superuser=True, is_municipal_office=True))
 
 
 def save_policy(client, **changes):
@@ -107,7 +108,7 @@ def test_rescoring_twice_changes_nothing_the_second_time(municipal_office):
 
 
 def test_an_admin_outside_the_office_gets_no_link_to_the_office_only_progress_page(client, in_english):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    client.force_login(with_second_factor(UserFactory(is_staff=True, is_superuser=True)))
     response = save_policy(client, residence_points=31)
     job = BackgroundJob.objects.get()
     assert "are being recalculated" in response.text

@@ -95,7 +95,12 @@ def test_production_reads_the_secret_key_from_a_file_and_keeps_connections(tmp_p
         "from django.conf import settings; db = settings.DATABASES['default']; "
         "print(settings.SECRET_KEY[-6:], db['CONN_MAX_AGE'], db['CONN_HEALTH_CHECKS'])"
     )
-    production = {"DEBUG": "false", "SECRET_KEY_FILE": str(secret), "ALLOWED_HOSTS": "kita.example"}
+    production = {
+        "DEBUG": "false",
+        "SECRET_KEY_FILE": str(secret),
+        "ALLOWED_HOSTS": "kita.example",
+        "CACHE_URL": "redis://127.0.0.1:6379/0",
+    }
 
     result = run_manage("shell", "--no-imports", "-c", code, **production)
     assert result.returncode == 0, result.stderr
