@@ -15,6 +15,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import models, transaction
 from django.utils import timezone
 
+from childcare.admissions.offers import default_deadline
 from childcare.admissions.points import recompute_points
 from childcare.age import age_band_on
 from childcare.allocation.rounds import compute_round, create_round
@@ -307,7 +308,7 @@ def _seed_offer(
         application=application,
         wish=wish,
         start_date=application.desired_start_date,
-        expires_at=offered_at + timedelta(days=portal.offer_window_days),
+        expires_at=default_deadline(now=offered_at),  # end of the day, as staff offers are
         status=OfferStatus.ACCEPTED if accepted else OfferStatus.OPEN,
         created_by=by,
         decided_at=offered_at + DAYS_TO_ACCEPT if accepted else None,
