@@ -37,6 +37,24 @@ def default_deadline(*, now: datetime.datetime | None = None) -> datetime.dateti
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(23, 59, 59)))
 
 
+def lock_waiting_wish(*, wish: Wish, start_date: datetime.date, refusal: str) -> Wish:
+    """Lock the wish's program, application and wish (the locking rule's order) for giving it a place.
+
+    Refused with ``refusal`` unless the wish still waits on its list; needs a free place from
+    ``start_date`` on. Returns the locked wish (with its application).
+    """
+    locked = lock_rows(
+        capacities=[(wish.facility_id, wish.age_band)],
+        applications=[wish.application_id],
+        wishes=[wish.pk],
+    )
+    wish = locked.wishes[wish.pk]
+    if wish.status != WishStatus.ACTIVE or wish.application.status not in WAITING_APPLICATION_STATUSES:
+        raise DomainError(refusal)
+    require_free_place(locked, wish=wish, start_date=start_date)
+    return wish
+
+
 def require_free_place(
     locked: Locked, *, wish: Wish, start_date: datetime.date, holding: Offer | None = None
 ) -> None:
@@ -88,15 +106,9 @@ def make_offer(
     if start_date < timezone.localdate():
         raise DomainError(_("The start date must not be in the past."))
     with transaction.atomic():
-        locked = lock_rows(
-            capacities=[(wish.facility_id, wish.age_band)],
-            applications=[wish.application_id],
-            wishes=[wish.pk],
+        wish = lock_waiting_wish(
+            wish=wish, start_date=start_date, refusal=_("This wish is not waiting for an offer.")
         )
-        wish = locked.wishes[wish.pk]
-        if wish.status != WishStatus.ACTIVE or wish.application.status not in WAITING_APPLICATION_STATUSES:
-            raise DomainError(_("This wish is not waiting for an offer."))
-        require_free_place(locked, wish=wish, start_date=start_date)
         return offer_transitions.open_offer(
             wish=wish, by=by, start_date=start_date, expires_at=expires_at, announce=announce
         )

@@ -10,7 +10,7 @@ from childcare.actors import SYSTEM, Actor, require_actor
 from childcare.admissions import waitlist
 from childcare.admissions.events import record_event
 from childcare.admissions.locking import lock_rows
-from childcare.admissions.offers import make_offer, require_free_place, start_date_for
+from childcare.admissions.offers import lock_waiting_wish, make_offer, start_date_for
 from childcare.admissions.transitions import application as application_transitions
 from childcare.admissions.transitions import placement as placement_transitions
 from childcare.admissions.transitions import wish as wish_transitions
@@ -74,15 +74,9 @@ def record_placement(
     """
     _require_staff(by, wish.facility)
     with transaction.atomic():
-        locked = lock_rows(
-            capacities=[(wish.facility_id, wish.age_band)],
-            applications=[wish.application_id],
-            wishes=[wish.pk],
+        wish = lock_waiting_wish(
+            wish=wish, start_date=start_date, refusal=_("This wish is not waiting for a place.")
         )
-        wish = locked.wishes[wish.pk]
-        if wish.status != WishStatus.ACTIVE or wish.application.status not in WAITING_APPLICATION_STATUSES:
-            raise DomainError(_("This wish is not waiting for a place."))
-        require_free_place(locked, wish=wish, start_date=start_date)
         return placement_transitions.record(
             wish=wish, by=by, start_date=start_date, care_hours_per_week=care_hours_per_week
         )
