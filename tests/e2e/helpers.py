@@ -1,9 +1,10 @@
 """What the browser journeys share: accessibility checks, screenshots, sign-in, reading real e-mails."""
 
 import datetime
+import io
 import json
 import re
-from dataclasses import dataclass
+import time
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -44,33 +45,12 @@ _RUN_AXE = """async () => {
 }"""
 
 
-@dataclass(frozen=True)
-class KnownViolation:
-    """An axe finding reported to the app team and not fixed yet: journeys pass it, and only it, by.
-
-    ``test_known_defects.py`` checks the same page strictly, so that test fails until the fix lands.
-    """
-
-    rule: str
-    path: str  # a regular expression for the URL path
-    target: str  # a part of the CSS selector axe reports for the element
-
-    def matches(self, rule: str, path: str, target: str) -> bool:
-        return rule == self.rule and re.search(self.path, path) is not None and self.target in target
-
-
-KNOWN_VIOLATIONS = [
-    # "Ablehnen" of an open offer on "Meine Anträge": #dc3545 on the alert's #fff3cd is 4.08:1 (needs 4.5:1).
-    KnownViolation(rule="color-contrast", path=r"^/antraege/$", target=".btn-outline-danger"),
-]
-
-
-def axe_check(page, *, label: str = "", strict: bool = False) -> list[dict]:
+def axe_check(page, *, label: str = "") -> list[dict]:
     """Run axe-core on the page as it is now; fail on any critical or serious violation.
 
     Closed ``<details>`` are opened for the check, so what hides behind them is checked too, and closed
-    again afterwards. JavaScript errors raised by the page so far fail the check as well. Unless
-    ``strict``, the findings listed in KNOWN_VIOLATIONS are recorded but pass. Returns all violations.
+    again afterwards. JavaScript errors raised by the page so far fail the check as well. There is no
+    allow-list: every page is held to 0 critical and 0 serious findings. Returns all violations.
     """
     page.wait_for_load_state("load")
     if not page.evaluate("typeof window.axe !== 'undefined'"):
@@ -92,18 +72,7 @@ def axe_check(page, *, label: str = "", strict: bool = False) -> list[dict]:
             "rules": sorted({f"{v['id']} ({v['impact']})" for v in violations}),
         }
     )
-    blocking = []
-    for violation in violations:
-        if violation["impact"] not in BLOCKING_IMPACTS:
-            continue
-        nodes = [
-            node
-            for node in violation["nodes"]
-            if strict
-            or not any(k.matches(violation["id"], path, " ".join(node["target"])) for k in KNOWN_VIOLATIONS)
-        ]
-        if nodes:
-            blocking.append((violation, nodes))
+    blocking = [(v, v["nodes"]) for v in violations if v["impact"] in BLOCKING_IMPACTS]
     assert not blocking, f"axe on {page.url} ({language}, {counts}):\n" + "\n".join(
         f"- {violation['id']} [{violation['impact']}] {violation['help']}: "
         + "; ".join(f"{' '.join(n['target'])} ({_summary(n)})" for n in nodes[:5])
@@ -134,17 +103,49 @@ def screenshot(page, name: str) -> Path:
     return path
 
 
+def assert_fits(page) -> None:
+    """Nothing sticks out sideways: the page is no wider than the window (390 px phone, 1280 px desktop)."""
+    width, window = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert width <= window, f"{page.url} is {width} px wide in a {window} px window"
+
+
 def check(page, *, shot: str = "", label: str = "") -> None:
-    """The page the journey just arrived at: axe always, a screenshot for the main pages."""
+    """The page the journey just arrived at: axe and the width always, a screenshot for the main pages."""
     axe_check(page, label=label or shot)
+    assert_fits(page)
     if shot:
         screenshot(page, shot)
 
 
-def sign_in(page, email: str, password: str = FACTORY_PASSWORD, *, here: bool = False) -> None:
-    """Sign in through allauth's page, as a person would (this also sets the staff-area flag).
+def give_authenticator(user) -> str:
+    """Replace the user's authenticator app by one with a known secret; returns the secret.
+
+    Staff and the municipal office must enter its code after the password (tests.factories gives
+    staff an authenticator with a secret nobody knows).
+    """
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    Authenticator.objects.filter(user=user).delete()
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
+
+
+def totp_code(secret: str) -> str:
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+
+def sign_in(
+    page, email: str, password: str = FACTORY_PASSWORD, *, here: bool = False, totp_secret: str = ""
+) -> None:
+    """Sign in through allauth's pages, as a person would (this also sets the staff-area flag).
 
     With ``here`` the page is already the sign-in form (a protected link sent the visitor there).
+    Staff and the office give ``totp_secret`` (from ``give_authenticator``): after the password the
+    portal asks for the authenticator code, and the journey types it.
     """
     if not here:
         page.goto("/konto/login/")
@@ -153,6 +154,31 @@ def sign_in(page, email: str, password: str = FACTORY_PASSWORD, *, here: bool = 
     with page.expect_navigation():
         page.locator("form").filter(has=page.locator("input[name=password]")).locator("[type=submit]").click()
     assert "/konto/login/" not in page.url, f"sign-in as {email} failed: {page.locator('main').inner_text()}"
+    if totp_secret:
+        assert urlsplit(page.url).path == "/konto/2fa/authenticate/", f"no code asked of {email}: {page.url}"
+        check(page, label="second-factor")
+        page.locator("input[name=code]").fill(totp_code(totp_secret))
+        with page.expect_navigation():
+            # The form's own button; "Cancel" in it belongs to the sign-out form (form="logout-from-stage").
+            page.locator("form:has(input[name=code]) [type=submit]:not([form])").click()
+        assert "/konto/2fa/" not in page.url, (
+            f"the code of {email} was refused: {page.locator('main').inner_text()}"
+        )
+    else:
+        assert "/konto/2fa/" not in page.url, f"{email} is asked for a second factor: {page.url}"
+
+
+def download_pdf(page, link) -> bytes:
+    """Fetch what ``link`` (a locator on the page) points at with the page's cookies; it must be a PDF."""
+    href = link.get_attribute("href")
+    response = page.context.request.get(href)
+    assert response.status == 200, f"{href}: HTTP {response.status}"
+    assert response.headers["content-type"] == "application/pdf", (
+        f"{href}: {response.headers['content-type']}"
+    )
+    content = response.body()
+    assert content.startswith(b"%PDF"), f"{href} is not a PDF: {content[:20]!r}"
+    return content
 
 
 # --- e-mails from the loopback SMTP server ---
@@ -196,6 +222,13 @@ def link_in(message: EmailMessage, *, base_url: str, path_pattern: str = "") -> 
     return matching[0]
 
 
+def pdf_text(content: bytes) -> str:
+    from pypdf import PdfReader
+
+    assert content.startswith(b"%PDF")
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
 def pdf_attachments(message: EmailMessage) -> list[bytes]:
     return [
         part.get_content()
@@ -205,6 +238,15 @@ def pdf_attachments(message: EmailMessage) -> list[bytes]:
 
 
 # --- data: what other journeys left behind ---
+
+# An answer to every priority question (none may stay open when an application is submitted).
+EVERY_ANSWER = {
+    "resides_in_municipality": True,
+    "guardians_working_or_training": 2,
+    "single_parent": False,
+    "hardship_referral": False,
+    "integration_need": False,
+}
 
 
 def submitted_application(*, parent, facilities, start: datetime.date | None = None, first_name="Mia"):
@@ -224,7 +266,7 @@ def submitted_application(*, parent, facilities, start: datetime.date | None = N
         by=parent,
         desired_start_date=start or next_august(),
         care_hours_per_week=35,
-        criteria={"resides_in_municipality": True, "consent_data_processing": True},
+        criteria=EVERY_ANSWER | {"consent_data_processing": True},
     )
     applications.set_wishes(application=application, by=parent, facilities=facilities)
     return applications.submit_application(application=application, by=parent)

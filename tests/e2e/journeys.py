@@ -9,7 +9,16 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.e2e.helpers import PASSWORD, check, latest_mail, link_in, next_august, small_pdf
+from tests.e2e.helpers import (
+    PASSWORD,
+    check,
+    download_pdf,
+    latest_mail,
+    link_in,
+    next_august,
+    pdf_text,
+    small_pdf,
+)
 
 OnPage = Callable[[object, str], None]
 
@@ -120,44 +129,60 @@ def search_and_mark(page, *, on_page: OnPage) -> None:
     assert page.locator(f"form[action='/einrichtungen/merken/{slug(CHOSEN[2])}/entfernen/']").count() == 1
 
 
-def start_application(page, *, on_page: OnPage) -> None:
-    """From "My applications" to a draft with the start date, the care scope and the three wishes."""
-    nav(page, "/antraege/")
-    on_page(page, "applications-empty")
-    page.locator("main a[href='/antraege/neu/']").click()
-    page.wait_for_url("**/antraege/neu/")
+def apply_from_wish_list(page, *, on_page: OnPage) -> None:
+    """From the wish list ("Apply with these facilities") to a draft with the start date, the care scope
+    and the three marked Kitas as its wishes, in the order they were marked."""
+    page.locator("main a[href='/antraege/neu/?wishes=basket']").first.click()
+    page.wait_for_url("**/antraege/neu/?wishes=basket")
     on_page(page, "application-new")
     page.get_by_label("Zoë Müller").check()
     page.locator("main form [type=submit]").click()
-    page.wait_for_url("**/beginn/")
+    page.wait_for_url(re.compile(r"/beginn/\?wishes=basket$"))
     on_page(page, "wizard-start")
     page.locator("input[name=desired_start_date]").fill(next_august().isoformat())
     page.locator("input[name=care_hours_per_week][value='35']").check()
     page.locator("main form [type=submit]").click()
     page.wait_for_url("**/wuensche/")
-    on_page(page, "wizard-wishes-empty")
-    page.locator("button[name=action][value=basket]").click()
-    page.wait_for_load_state()
     chosen = page.locator("main ol.list-group li > span").all_inner_texts()
     assert chosen == CHOSEN, "the wish list becomes the wishes, in the order the facilities were marked"
     on_page(page, "wizard-wishes")
 
 
-def answer_criteria(page, *, proof: Path, on_page: OnPage) -> None:
+def answer(form, question: str, value: str) -> None:
+    form.locator(f"input[name={question}][value='{value}']").check()
+
+
+def answer_criteria(page, *, proof: Path, upload_button: bool, on_page: OnPage) -> None:
+    """Answer every priority question and attach a proof, all in the one criteria form.
+
+    With ``upload_button`` the proof goes up with "Upload" first (the answers given so far are kept),
+    otherwise it is chosen and sent along with "Save and continue".
+    """
     page.locator("main a.btn-primary[href$='/kriterien/']").click()
     page.wait_for_url("**/kriterien/")
+    form = page.locator("main form[enctype='multipart/form-data']")
+    chosen = form.locator("input[type=radio]:checked, input[type=checkbox]:checked")
+    assert chosen.count() == 0, "nothing is answered for the parent: " + ", ".join(
+        f"{e.get_attribute('name')}={e.get_attribute('value')}" for e in chosen.all()
+    )
     on_page(page, "wizard-criteria")
-    upload = page.locator("form[action$='/nachweise/']")
-    upload.locator("select[name=criterion]").select_option("employment")
-    upload.locator("input[name=file]").set_input_files(str(small_pdf(proof)))
-    upload.locator("[type=submit]").click()
-    page.wait_for_url("**/kriterien/")
-    assert page.locator("main a[href^='/nachweise/']", has_text=proof.name).count() == 1
-    on_page(page, "wizard-criteria-proof")
-    answers = page.locator("main form[method=post]").first
-    answers.locator("input[name=resides_in_municipality][value=True]").check()
-    answers.locator("input[name=guardians_working_or_training][value='2']").check()
-    answers.locator("[type=submit]").click()
+    answer(form, "resides_in_municipality", "True")
+    answer(form, "guardians_working_or_training", "2")
+    form.locator("select[name=criterion]").select_option("employment")
+    form.locator("input[name=file]").set_input_files(str(small_pdf(proof)))
+    if upload_button:
+        form.locator("button[formaction$='/nachweise/']").click()
+        page.wait_for_url("**/kriterien/")
+        assert page.locator("main a[href^='/nachweise/']", has_text=proof.name).count() == 1
+        assert form.locator("input[name=resides_in_municipality][value=True]").is_checked(), (
+            "the answers given before the upload are kept"
+        )
+        assert form.locator("input[name=guardians_working_or_training][value='2']").is_checked()
+        on_page(page, "wizard-criteria-proof")
+    answer(form, "single_parent", "False")
+    answer(form, "hardship_referral", "False")
+    answer(form, "integration_need", "False")
+    form.locator("[type=submit]:not([formaction])").click()
     page.wait_for_url("**/pruefen/")
 
 
@@ -172,9 +197,16 @@ def submit(page, *, on_page: OnPage) -> None:
 
 
 def apply_as_new_parent(
-    page, portal, *, email: str, proof: Path, language: str = "de", on_page: OnPage = default_on_page
+    page,
+    portal,
+    *,
+    email: str,
+    proof: Path,
+    language: str = "de",
+    upload_button: bool = True,
+    on_page: OnPage = default_on_page,
 ) -> str:
-    """Journey (a): from the home page to a submitted application. Returns its reference number.
+    """Journey (a): from the home page to a submitted application and its receipt. Returns the reference.
 
     For another ``language`` than German the parent first switches with the language switcher.
     """
@@ -184,13 +216,17 @@ def apply_as_new_parent(
     on_page(page, "home" if language == "de" else f"home-{language}")
     sign_up(page, portal, email=email, on_page=on_page)
     add_child(page, on_page=on_page)
+    nav(page, "/antraege/")
+    on_page(page, "applications-empty")
     search_and_mark(page, on_page=on_page)
-    start_application(page, on_page=on_page)
-    answer_criteria(page, proof=proof, on_page=on_page)
+    apply_from_wish_list(page, on_page=on_page)
+    answer_criteria(page, proof=proof, upload_button=upload_button, on_page=on_page)
     submit(page, on_page=on_page)
     on_page(page, "applications")
     card = page.locator("main section.card").first
     reference = re.search(r"·\s*(\S+)", card.locator("h2").inner_text()).group(1)
+    receipt = download_pdf(page, card.locator("a[href^='/dokumente/antrag/']"))
+    assert reference in pdf_text(receipt), 'the receipt from "My applications" names the application'
     return reference
 
 

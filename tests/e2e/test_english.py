@@ -4,7 +4,8 @@ import pytest
 
 from childcare.admissions import applications as services
 from childcare.admissions.children import add_child
-from tests.e2e.helpers import check, latest_mail, next_august, sign_in
+from childcare.models import Application
+from tests.e2e.helpers import EVERY_ANSWER, check, latest_mail, next_august, sign_in
 from tests.e2e.journeys import (
     CHOSEN,
     apply_as_new_parent,
@@ -29,20 +30,19 @@ def test_new_parent_applies_in_english(portal, town, phone, tmp_path):
         email="emma@example.org",
         proof=tmp_path / "employer.pdf",
         language="en",
+        upload_button=False,  # the proof goes along with "Save and continue"
         on_page=on_page,
     )
 
     assert positions(phone) == {name: (1, 1) for name in CHOSEN}
+    assert Application.objects.get(reference=reference).documents.count() == 1
     assert "My applications" in phone.locator("main h1").inner_text()
     receipt = latest_mail(portal.smtp, "emma@example.org", subject=reference)
     assert "received" in str(receipt["Subject"]), "the parent signed up in English, so mails are English"
 
 
 def test_english_wizard_and_dashboard_show_no_german_words(town, phone):
-    """Known defect (English incomplete in the wizard): expected to fail until the translations land.
-
-    The steps of a draft with wishes, then "My applications" once it is submitted, all in English.
-    """
+    """The steps of a draft with wishes, then "My applications" once it is submitted, all in English."""
     parent = UserFactory(email="emma@example.org", language="en")
     child = add_child(by=parent, first_name="Zoë", last_name="Müller", birth_date=child_birth_date())
     application = services.create_application(child=child, by=parent)
@@ -66,7 +66,7 @@ def test_english_wizard_and_dashboard_show_no_german_words(town, phone):
     for step in ("beginn", "wuensche", "kriterien", "pruefen"):
         look_at(f"/antraege/{application.public_id}/{step}/")
     services.update_application(
-        application=application, by=parent, criteria={"consent_data_processing": True}
+        application=application, by=parent, criteria=EVERY_ANSWER | {"consent_data_processing": True}
     )
     services.submit_application(application=application, by=parent)
     look_at("/antraege/")

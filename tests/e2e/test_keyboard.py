@@ -123,9 +123,11 @@ def test_wizard_with_the_keyboard_alone(portal, parent_with_child, desktop):
     check(page, label="keyboard-wizard-criteria")
     choose_radio(page, "resides_in_municipality", "True")
     choose_radio(page, "guardians_working_or_training", "1")
-    press(page, "input[name=single_parent]", "Space")
-    assert page.locator("input[name=single_parent]").is_checked()
-    submit_with_enter(page, "main form[method=post]:not([enctype]) [type=submit]", "/pruefen/")
+    choose_radio(page, "single_parent", "True")
+    choose_radio(page, "hardship_referral", "False")
+    choose_radio(page, "integration_need", "False")
+    # "Save and continue", not the proof's "Upload" button further down in the same form.
+    submit_with_enter(page, "main form [type=submit]:not([formaction])", "/pruefen/")
 
     check(page, label="keyboard-wizard-review")
     press(page, "input[name=consent]", "Space")
@@ -135,6 +137,8 @@ def test_wizard_with_the_keyboard_alone(portal, parent_with_child, desktop):
     application = Application.objects.get(child__first_name="Zoë")
     assert application.status == ApplicationStatus.SUBMITTED
     assert application.single_parent
+    assert application.hardship_referral is False
+    assert application.integration_need is False
     assert application.guardians_working_or_training == 1
     assert [w.facility.slug for w in application.wishes.order_by("rank")] == [
         "kita-eiche",

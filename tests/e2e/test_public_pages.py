@@ -1,8 +1,8 @@
-"""axe-core on every public page, in German and English, on a phone and on a desktop."""
+"""axe-core and the page width on every public page, in German and English, on a phone and on a desktop."""
 
 import pytest
 
-from tests.e2e.helpers import DESKTOP, PHONE, axe_check, screenshot
+from tests.e2e.helpers import DESKTOP, PHONE, assert_fits, axe_check, screenshot
 from tests.e2e.journeys import switch_language
 
 pytestmark = pytest.mark.e2e
@@ -31,6 +31,7 @@ def test_public_pages_have_no_serious_accessibility_violations(open_page, town, 
         assert page.evaluate("document.documentElement.lang") == language
         try:
             axe_check(page, label=name)
+            assert_fits(page)
         except AssertionError as failure:
             failures.append(str(failure))
         screenshot(page, f"public-{name}-{language}")

@@ -1,20 +1,22 @@
 """Journeys (b) and (c) on a desktop: a Kita leader makes an offer the family accepts on a phone, and the
-municipal office runs a central allocation round from creation to publication."""
+municipal office runs a central allocation round from creation to publication. Staff and the office
+sign in with password and authenticator code; their pages must fit a 1280 px window."""
 
-import io
 import re
-from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
-from pypdf import PdfReader
 
 from childcare.models import ApplicationStatus, Offer, OfferStatus, Placement
 from tests.e2e.helpers import (
     check,
+    download_pdf,
+    give_authenticator,
     latest_mail,
     link_in,
     next_august,
     pdf_attachments,
+    pdf_text,
     sign_in,
     submitted_application,
 )
@@ -23,10 +25,7 @@ from tests.factories import StaffMembershipFactory, UserFactory
 
 pytestmark = pytest.mark.e2e
 
-
-def pdf_text(content: bytes) -> str:
-    assert content.startswith(b"%PDF")
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+PUBLISH_TIMEOUT_MS = 60_000
 
 
 @pytest.fixture
@@ -36,7 +35,10 @@ def ahorn(town):
 
 @pytest.fixture
 def leader(ahorn):
-    return StaffMembershipFactory(facility=ahorn, user=UserFactory(email="leitung@example.org")).user
+    """The leader of Kita Ahorn with an authenticator app whose secret the test knows."""
+    user = StaffMembershipFactory(facility=ahorn, user=UserFactory(email="leitung@example.org")).user
+    user.totp_secret = give_authenticator(user)
+    return user
 
 
 @pytest.fixture
@@ -46,11 +48,18 @@ def family(ahorn, town):
     return parent, application
 
 
+def sign_in_to_the_backoffice(page, user) -> None:
+    """Password, then the authenticator code; staff and the office land on their facilities and menu."""
+    sign_in(page, user.email, totp_secret=user.totp_secret)
+    assert urlsplit(page.url).path == "/verwaltung/"
+    assert page.locator("#main-nav a[href='/verwaltung/']").count() == 1
+    assert page.locator("#main-nav a[href='/antraege/']").count() == 0, "staff have their own menu"
+
+
 def test_facility_leader_offers_a_place_and_the_family_accepts(portal, leader, family, desktop, phone):
     parent, application = family
 
-    sign_in(desktop, leader.email)
-    nav(desktop, "/verwaltung/")
+    sign_in_to_the_backoffice(desktop, leader)
     check(desktop, shot="staff-facilities")
     desktop.locator("main a[href^='/verwaltung/kita-ahorn/warteliste/?age_band=u3']").click()
     desktop.wait_for_url("**/verwaltung/kita-ahorn/warteliste/?age_band=u3")
@@ -58,6 +67,12 @@ def test_facility_leader_offers_a_place_and_the_family_accepts(portal, leader, f
 
     row = desktop.locator(f"#candidate-{application.public_id}")
     assert application.reference in row.inner_text()
+    row.locator(f"a[href='/verwaltung/antraege/{application.public_id}/']").click()
+    desktop.wait_for_url(f"**/verwaltung/antraege/{application.public_id}/")
+    check(desktop, shot="staff-application")
+    desktop.go_back()
+    desktop.wait_for_url("**/verwaltung/kita-ahorn/warteliste/?age_band=u3")
+
     offer_form = row.locator("form[action$='/angebot/']")
     row.locator("details:has(form[action$='/angebot/']) > summary").click()
     offer_form.locator("[type=submit]").click()
@@ -67,20 +82,32 @@ def test_facility_leader_offers_a_place_and_the_family_accepts(portal, leader, f
     offer = Offer.objects.get(application=application)
     assert offer.status == OfferStatus.OPEN
 
-    # The family learns of it by e-mail, with the offer letter attached, and follows the link.
+    # The family learns of it by e-mail, with the offer letter attached; the link leads to the offer's
+    # answer page, through the sign-in.
     offer_mail = latest_mail(portal.smtp, parent.email, subject="Kita Ahorn")
     assert "Kita Ahorn" in pdf_text(pdf_attachments(offer_mail)[0])
-    phone.goto(link_in(offer_mail, base_url=portal.url))
+    phone.goto(link_in(offer_mail, base_url=portal.url, path_pattern=rf"^/angebote/{offer.public_id}/$"))
+    assert "/konto/login/" in phone.url
     check(phone, shot="offer-mail-link")
-    if "/konto/login/" in phone.url:
-        sign_in(phone, parent.email, here=True)
-    else:  # where the link leads today (the home page): sign in and open "My applications"
-        sign_in(phone, parent.email)
-        nav(phone, "/antraege/")
-    if "/angebote/" not in phone.url:
-        check(phone, shot="offer-applications")
-        phone.locator(f"main a[href='/angebote/{offer.public_id}/?answer=accept']").click()
-    phone.wait_for_url(f"**/angebote/{offer.public_id}/**")
+    sign_in(phone, parent.email, here=True)
+    assert urlsplit(phone.url).path == f"/angebote/{offer.public_id}/"
+    check(phone, shot="offer")
+    for answer in ("accept", "decline"):
+        assert phone.locator(f"main a[href='?answer={answer}']").count() == 1, (
+            f"no {answer} on the offer page"
+        )
+
+    # "My applications" with the open offer: both answers, the receipt and the offer letter as PDFs.
+    nav(phone, "/antraege/")
+    check(phone, shot="offer-applications")
+    card = phone.locator(f"#application-{application.public_id}")
+    assert card.locator(f"a[href='/angebote/{offer.public_id}/?answer=decline']").count() == 1
+    download_pdf(phone, card.locator(f"a[href='/dokumente/antrag/{application.public_id}.pdf']"))
+    letter = download_pdf(phone, card.locator(f"a[href='/dokumente/angebot/{offer.public_id}.pdf']"))
+    assert "Kita Ahorn" in pdf_text(letter)
+
+    card.locator(f"a[href='/angebote/{offer.public_id}/?answer=accept']").click()
+    phone.wait_for_url(f"**/angebote/{offer.public_id}/?answer=accept")
     check(phone, shot="offer-accept")
     phone.locator("main form [type=submit]").click()
     phone.wait_for_url("**/antraege/")
@@ -92,13 +119,11 @@ def test_facility_leader_offers_a_place_and_the_family_accepts(portal, leader, f
     assert application.status == ApplicationStatus.PLACED
     confirmation = latest_mail(portal.smtp, parent.email, subject="bestätigt")
     assert application.child.first_name in pdf_text(pdf_attachments(confirmation)[0])
-
-    # The confirmation PDF from the page, where the page offers one (see test_known_defects).
-    pdf_link = phone.locator(f"main a[href='/dokumente/betreuungsplatz/{placement.public_id}.pdf']")
-    if pdf_link.count():
-        with phone.expect_download() as download:
-            pdf_link.first.click()
-        assert application.child.first_name in pdf_text(Path(download.value.path()).read_bytes())
+    # The same confirmation from "My applications".
+    pdf = download_pdf(
+        phone, phone.locator(f"main a[href='/dokumente/betreuungsplatz/{placement.public_id}.pdf']")
+    )
+    assert application.child.first_name in pdf_text(pdf)
 
 
 @pytest.fixture
@@ -122,10 +147,10 @@ def round_families(town):
 
 def test_municipal_office_runs_an_allocation_round(portal, round_families, desktop):
     office = UserFactory(email="fachbereich@example.org", is_municipal_office=True)
-    sign_in(desktop, office.email)
-    nav(desktop, "/verwaltung/")
+    office.totp_secret = give_authenticator(office)
+    sign_in_to_the_backoffice(desktop, office)
     check(desktop, shot="office-facilities")
-    desktop.locator("main a[href='/verwaltung/vergabe/']").click()
+    nav(desktop, "/verwaltung/vergabe/")
     desktop.wait_for_url("**/verwaltung/vergabe/")
     check(desktop, shot="office-rounds")
 
@@ -133,6 +158,7 @@ def test_municipal_office_runs_an_allocation_round(portal, round_families, deskt
     desktop.locator("main form[method=post] [type=submit]").click()
     desktop.wait_for_url(re.compile(r"/verwaltung/vergabe/[0-9a-f-]{36}/$"))
     check(desktop, shot="office-round-draft")
+    round_path = urlsplit(desktop.url).path
 
     desktop.locator("form[action$='/berechnen/'] [type=submit]").click()
     desktop.wait_for_load_state()
@@ -146,7 +172,19 @@ def test_municipal_office_runs_an_allocation_round(portal, round_families, deskt
     desktop.wait_for_url("**/veroeffentlichen/")
     check(desktop, shot="office-round-publish")
     desktop.locator("main form [type=submit]").click()
-    desktop.wait_for_url(re.compile(r"/verwaltung/vergabe/[0-9a-f-]{36}/$"))
+    # Publishing runs in the background; its progress page refreshes itself until the job is done.
+    desktop.wait_for_url(re.compile(r"/verwaltung/auftraege/[0-9a-f-]{36}/$"))
+    check(desktop, shot="office-publish-progress")
+    assert desktop.locator("#job-state[data-refresh-seconds]").count() == 1 or (
+        desktop.locator("#outcome-heading").count() == 1
+    ), "a running job's page refreshes itself"
+    desktop.locator("#outcome-heading").wait_for(timeout=PUBLISH_TIMEOUT_MS)
+    assert desktop.locator("#job-state[data-refresh-seconds]").count() == 0, "a finished job's page stays put"
+    assert re.search(r"\b2\b", desktop.locator("section[aria-labelledby=outcome-heading]").inner_text())
+    check(desktop, shot="office-publish-done")
+
+    desktop.locator(f"main a[href='{round_path}']").click()
+    desktop.wait_for_url(f"**{round_path}")
     check(desktop, shot="office-round-published")
     assert desktop.locator("form[action$='/berechnen/']").count() == 0, "a published round is final"
 
@@ -160,3 +198,27 @@ def test_municipal_office_runs_an_allocation_round(portal, round_families, deskt
         mail = latest_mail(portal.smtp, address, subject="Platzvergabe")
         expected = offers.get(application.pk) or application.reference
         assert expected in str(mail["Subject"]), (address, str(mail["Subject"]))
+
+
+def test_staff_pages_pass_axe_and_fit_a_desktop_window(leader, ahorn, town, desktop):
+    """A fuller waitlist than the journey's, with a long unbroken name and an open offer, at 1280 px."""
+    from childcare.admissions.offers import make_offer
+
+    applications = [
+        submitted_application(
+            parent=UserFactory(email=f"familie.{number}@example.org"),
+            facilities=[ahorn, town["Kita Birke"]],
+            first_name=name,
+        )
+        for number, name in enumerate(["Mia", "Noah", "Emilia", "Ben", "Sophia-Marie", "Leon", "X" * 60])
+    ]
+    make_offer(wish=applications[0].wishes.get(rank=1), start_date=next_august(), by=leader)
+    assert desktop.viewport_size["width"] == 1280
+
+    sign_in_to_the_backoffice(desktop, leader)
+    desktop.goto("/verwaltung/kita-ahorn/warteliste/?age_band=u3")
+    assert desktop.locator("main tbody tr[id^=candidate-]").count() == len(applications)
+    check(desktop, label="staff-waitlist-full")
+    for application in (applications[0], applications[-1]):
+        desktop.goto(f"/verwaltung/antraege/{application.public_id}/")
+        check(desktop, label="staff-application")
