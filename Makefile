@@ -7,7 +7,6 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # Links in e-mails, the inbox and PDFs point here; the web server and the worker must agree.
 SITE_URL ?= http://$(HOST):$(PORT)
-export SITE_URL
 
 .PHONY: install run stack test lint format messages clean
 

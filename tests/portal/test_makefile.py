@@ -21,7 +21,8 @@ def make_dry_run(*args: str, env: dict | None = None) -> str:
 
 
 def test_make_run_on_another_port_links_to_that_port():
-    out = make_dry_run("PORT=8123")
+    # Without a SITE_URL of its own (the one of a surrounding `make test` would win, as it should).
+    out = make_dry_run("PORT=8123", env={k: v for k, v in os.environ.items() if k != "SITE_URL"})
     assert "SITE_URL=http://127.0.0.1:8123 .venv/bin/celery -A portal worker" in out
     assert "SITE_URL=http://127.0.0.1:8123 .venv/bin/python manage.py runserver 127.0.0.1:8123" in out
 
