@@ -27,8 +27,7 @@ from childcare.api.serializers.staff import (
     StaffFacilitySerializer,
     WishStateSerializer,
 )
-from childcare.backoffice.views.access import candidate
-from childcare.models import AgeBand, Facility, Placement
+from childcare.models import AgeBand, ApplicationStatus, Facility, Placement, Wish
 
 
 def staff_facility(request, slug: str) -> Facility:
@@ -36,6 +35,20 @@ def staff_facility(request, slug: str) -> Facility:
     if facility is None or not permissions.is_facility_staff(request.user, facility):
         raise Http404
     return facility
+
+
+def candidate(request, slug: str, public_id) -> Wish:
+    """The wish of submitted application ``public_id`` for facility ``slug``, if the user works there."""
+    facility = staff_facility(request, slug)
+    wish = (
+        Wish.objects.select_related("application__child", "facility")
+        .filter(facility=facility, application__public_id=public_id)
+        .exclude(application__status=ApplicationStatus.DRAFT)
+        .first()
+    )
+    if wish is None:
+        raise Http404
+    return wish
 
 
 class StaffView(GenericAPIView):
