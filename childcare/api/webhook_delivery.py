@@ -138,10 +138,9 @@ def retry_delay(*, attempts: int) -> datetime.timedelta:
 def _record_failure(
     delivery: WebhookDelivery, description: str, *, response_status: int | None
 ) -> DeliveryResult:
-    sending = WebhookDelivery.objects.filter(pk=delivery.pk, status=Status.SENDING)
     if delivery.attempts < settings.WEBHOOK_MAX_ATTEMPTS:
         retry_at = timezone.now() + retry_delay(attempts=delivery.attempts)
-        sending.update(
+        WebhookDelivery.objects.filter(pk=delivery.pk, status=Status.SENDING).update(
             status=Status.QUEUED,
             next_attempt_at=retry_at,
             last_error=description,
@@ -151,7 +150,7 @@ def _record_failure(
             "Webhook delivery %s: attempt %s failed (%s)", delivery.pk, delivery.attempts, description
         )
         return DeliveryResult("retry", retry_at=retry_at)
-    sending.update(
+    WebhookDelivery.objects.filter(pk=delivery.pk, status=Status.SENDING).update(
         status=Status.FAILED,
         last_error=f"Gave up after {delivery.attempts} attempts. {description}",
         response_status=response_status,
