@@ -297,3 +297,7 @@ class GuardianInvitationAdmin(admin.ModelAdmin):
     search_fields = ("email", "child__last_name")
     list_select_related = ("child", "invited_by")
     raw_id_fields = ("child", "invited_by")
+
+
+# Webhook endpoints and deliveries live with the API.
+import childcare.api.admin  # noqa: E402, F401

@@ -5,6 +5,7 @@ from celery import shared_task
 from childcare import jobs
 from childcare.admissions import digests, points, reminders, rescoring, retention
 from childcare.allocation import publishing
+from childcare.api import webhook_tasks  # noqa: F401  (registers the webhook tasks with the worker)
 
 
 @shared_task

@@ -290,6 +290,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         # A sweep that waited longer than its interval is replaced by the next one, not piled up.
         "options": {"expires": 55},
     },
+    "webhooks-sweep-deliveries": {
+        "task": "childcare.api.webhook_tasks.sweep_webhook_deliveries",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     "notifications-purge-old-messages": {
         "task": "notifications.tasks.purge_old_messages",
         "schedule": crontab(hour=1, minute=45),
@@ -304,6 +309,21 @@ OUTBOX_RETRY_MAX_SECONDS = env_int("OUTBOX_RETRY_MAX_SECONDS", 1800, minimum=1)
 OUTBOX_SENDING_TIMEOUT_SECONDS = env_int("OUTBOX_SENDING_TIMEOUT_SECONDS", 600, minimum=EMAIL_TIMEOUT * 3)
 OUTBOX_SWEEP_GRACE_SECONDS = env_int("OUTBOX_SWEEP_GRACE_SECONDS", 30, minimum=0)
 OUTBOX_SWEEP_BATCH_SIZE = env_int("OUTBOX_SWEEP_BATCH_SIZE", 500, minimum=1)
+
+# Webhooks to daycare software: a short timeout per attempt, retries backing off base, 2 x base ...
+# up to the cap, a lease after which the sweeper retries a delivery whose worker died.
+# WEBHOOK_CA_FILE: a PEM bundle trusted instead of the system's (tests, or a town's own CA).
+# WEBHOOK_ALLOW_PRIVATE_ADDRESSES: also send to loopback and private networks (tests, intranets);
+# off by default, so a registered address cannot reach services inside the portal's network.
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 5, minimum=1)
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8, minimum=1)
+WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 30, minimum=1)
+WEBHOOK_RETRY_MAX_SECONDS = env_int("WEBHOOK_RETRY_MAX_SECONDS", 3600, minimum=1)
+WEBHOOK_SENDING_TIMEOUT_SECONDS = env_int(
+    "WEBHOOK_SENDING_TIMEOUT_SECONDS", 120, minimum=WEBHOOK_TIMEOUT_SECONDS * 3
+)
+WEBHOOK_CA_FILE = env_str("WEBHOOK_CA_FILE", "")
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", False)
 
 # /health/ fails the worker check when no heartbeat (every 30 s) came for this long, and the
 # outbox check when an e-mail has been due for this long without being sent.

@@ -1,10 +1,18 @@
-"""``Authorization: Bearer kp_...``: a personal API token acts for its user."""
+"""``Authorization: Bearer kp_...``: a personal API token acts for its user.
 
+Every successful use of a key sends the ``token_used`` signal (sender: the authentication
+class; arguments ``token``, ``user`` and ``request``, the Django request). It is the one place
+for the audit log to record token uses: connect a receiver there, nothing else changes.
+"""
+
+import django.dispatch
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from childcare.api.tokens import token_for_key
+
+token_used = django.dispatch.Signal()
 
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):
@@ -30,6 +38,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("This API key was revoked."))
         if not token.is_usable():
             raise exceptions.AuthenticationFailed(_("This API key has expired."))
+        token_used.send(sender=type(self), token=token, user=token.user, request=request._request)
         return token.user, token
 
     def authenticate_header(self, request):

@@ -16,6 +16,11 @@ v1 = [
     path("me/children/", family.ChildList.as_view(), name="my_children"),
     path("me/applications/", family.ApplicationList.as_view(), name="my_applications"),
     path("me/applications/<uuid:public_id>/", family.ApplicationDetail.as_view(), name="my_application"),
+    path(
+        "me/applications/<uuid:public_id>/confirm-interest/",
+        family.InterestConfirmation.as_view(),
+        name="confirm_interest",
+    ),
     path("me/offers/", family.OfferList.as_view(), name="my_offers"),
     path(
         "me/offers/<uuid:public_id>/accept/", family.OfferAnswer.as_view(answer="accept"), name="offer_accept"
@@ -28,6 +33,16 @@ v1 = [
     path("staff/facilities/", staff.StaffFacilityList.as_view(), name="staff_facilities"),
     path("staff/facilities/<str:slug>/waitlist/", staff.Waitlist.as_view(), name="staff_waitlist"),
     path("staff/facilities/<str:slug>/placements/", staff.PlacementList.as_view(), name="staff_placements"),
+    path(
+        "staff/facilities/<str:slug>/applications/<uuid:public_id>/offer/",
+        staff.OfferMake.as_view(),
+        name="staff_offer_make",
+    ),
+    path(
+        "staff/facilities/<str:slug>/applications/<uuid:public_id>/reject/",
+        staff.WishReject.as_view(),
+        name="staff_wish_reject",
+    ),
     path("office/rounds/", office.RoundList.as_view(), name="office_rounds"),
     path("office/rounds/<uuid:public_id>/", office.RoundDetail.as_view(), name="office_round"),
     path("office/planning/", office.Planning.as_view(), name="office_planning"),

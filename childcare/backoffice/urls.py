@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from childcare.backoffice.views import applications, imports, jobs, planning, rounds, waitlists
+from childcare.backoffice.views import applications, imports, jobs, planning, rounds, waitlists, webhooks
 
 app_name = "backoffice"
 
@@ -22,6 +22,7 @@ urlpatterns = [
     path("antraege/<uuid:public_id>/", applications.application_detail, name="application"),
     path("antraege/<uuid:public_id>/notiz/", applications.note_add, name="note_add"),
     path("<slug:slug>/warteliste/", waitlists.waitlist_page, name="waitlist"),
+    path("<slug:slug>/webhooks/", webhooks.webhook_list, name="webhooks"),
     path("<slug:slug>/warteliste.csv", waitlists.waitlist_csv, name="waitlist_csv"),
     path("<slug:slug>/warteliste/naechste/", applications.offer_next, name="offer_next"),
     path("<slug:slug>/warteliste/<uuid:public_id>/angebot/", applications.offer_make, name="offer_make"),

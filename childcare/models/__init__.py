@@ -27,6 +27,7 @@ from childcare.models.placements import Offer, Placement
 from childcare.models.rounds import AllocationRound
 from childcare.models.staff import StaffMembership
 from childcare.models.tokens import ApiToken
+from childcare.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "LISTED_APPLICATION_STATUSES",
@@ -64,5 +65,7 @@ __all__ = [
     "StaffMembership",
     "StaffRole",
     "Wish",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "WishStatus",
 ]

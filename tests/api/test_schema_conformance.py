@@ -60,7 +60,7 @@ def personas(db, parent, staff, municipal_office, facility, monkeypatch):
     return {
         "anonymous": {},
         "parent": {"Authorization": f"Bearer {issue(parent, 'write')}"},
-        "staff": {"Authorization": f"Bearer {issue(staff)}"},
+        "staff": {"Authorization": f"Bearer {issue(staff, 'write')}"},
         "office": {"Authorization": f"Bearer {issue(municipal_office)}"},
     }
 

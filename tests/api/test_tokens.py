@@ -125,3 +125,27 @@ def test_a_person_revokes_only_their_own_keys(client, parent, other_parent):
 
 def test_token_page_needs_login(client):
     assert client.get("/konto/api-tokens/").status_code == 302
+
+
+def test_every_successful_key_use_sends_token_used_once(api, parent, child):
+    from childcare.api.authentication import token_used
+
+    uses = []
+
+    def record(sender, token, user, request, **kwargs):
+        uses.append((token.pk, user, request.path))
+
+    token_used.connect(record)
+    try:
+        key = issue(parent)
+        api.get("/api/v1/me/children/", HTTP_AUTHORIZATION=f"Bearer {key}")
+        api.get("/api/v1/me/applications/", HTTP_AUTHORIZATION=f"Bearer {key}")
+        api.get("/api/v1/me/children/", HTTP_AUTHORIZATION="Bearer kp_unknown_key")
+        api.get("/api/v1/facilities/")
+    finally:
+        token_used.disconnect(record)
+    token = ApiToken.objects.get()
+    assert uses == [
+        (token.pk, parent, "/api/v1/me/children/"),
+        (token.pk, parent, "/api/v1/me/applications/"),
+    ]

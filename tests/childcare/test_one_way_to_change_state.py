@@ -9,7 +9,8 @@ CHILDCARE = Path(__file__).resolve().parents[2] / "childcare"
 ALLOWED_DIRS = ("admissions/transitions", "models", "migrations", "demo")
 
 
-OWN_STATE_MACHINES = ("AllocationRound", "BackgroundJob")
+# Webhook deliveries are outbox rows (like notifications' OutboxMessage): delivery moves their status.
+OWN_STATE_MACHINES = ("AllocationRound", "BackgroundJob", "WebhookDelivery")
 
 
 def _status_writes(tree: ast.AST, path: Path):

@@ -18,6 +18,7 @@ from childcare.admissions.transitions import application as application_transiti
 from childcare.admissions.transitions import placement as placement_transitions
 from childcare.admissions.transitions import steps
 from childcare.admissions.transitions import wish as wish_transitions
+from childcare.api import webhooks
 from childcare.errors import DomainError
 from childcare.models import (
     ActorKind,
@@ -137,6 +138,7 @@ def accept(*, offer: Offer, by: Actor) -> Placement:
         attachments=[{"kind": "placement_confirmation", "object_id": placement.pk}],
     )
     _tell_staff(offer, answer="accepted")
+    webhooks.offer_accepted(offer=offer, placement=placement)
     return placement
 
 

@@ -13,6 +13,7 @@ from childcare.admissions.transitions import application as application_transiti
 from childcare.admissions.transitions import steps
 from childcare.admissions.transitions import wish as wish_transitions
 from childcare.age import school_entry_date
+from childcare.api import webhooks
 from childcare.errors import DomainError
 from childcare.models import (
     AgeBand,
@@ -98,4 +99,5 @@ def record(
         context={"placement": placement, "facility": wish.facility},
         attachments=[{"kind": "placement_confirmation", "object_id": placement.pk}],
     )
+    webhooks.placement_recorded(placement=placement)
     return placement

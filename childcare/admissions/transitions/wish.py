@@ -7,6 +7,7 @@ from childcare.actors import Actor
 from childcare.admissions.events import record_event
 from childcare.admissions.messages import tell_guardians
 from childcare.admissions.transitions import steps
+from childcare.api import webhooks
 from childcare.models import ActorKind, EventKind, Wish, WishStatus
 
 S = WishStatus
@@ -48,6 +49,7 @@ def withdraw(*, wish: Wish, by: Actor) -> None:
         from_status=old,
         to_status=wish.status,
     )
+    webhooks.wish_withdrawn(wish=wish)
 
 
 def reject(*, wish: Wish, by: Actor, reason: str) -> None:

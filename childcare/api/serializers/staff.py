@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from childcare.admissions import explanations
 from childcare.api.serializers.family import ChildSerializer
+from childcare.backoffice.forms.staff import MAX_TEXT, check_answer_deadline, check_start_date, end_of_day
 
 
 class StaffFacilitySerializer(serializers.Serializer):
@@ -93,3 +94,39 @@ class PlanningSerializer(serializers.Serializer):
     districts = AreaPlanSerializer(many=True, source="plan.districts")
     facilities = AreaPlanSerializer(many=True, source="plan.facilities")
     unmet_demand = DemandRowSerializer(many=True, source="demand.rows")
+
+
+class OfferTermsSerializer(serializers.Serializer):
+    """Start date and answer deadline of an offer, checked like the staff page's form."""
+
+    start_date = serializers.DateField()
+    answer_by = serializers.DateField(
+        required=False,
+        help_text="The family can accept until the end of this day; default: the portal's offer window.",
+    )
+
+    def validate_start_date(self, day):
+        return check_start_date(day)
+
+    def validate_answer_by(self, day):
+        return check_answer_deadline(day)
+
+    @property
+    def expires_at(self):
+        day = self.validated_data.get("answer_by")
+        return end_of_day(day) if day else None
+
+
+class RejectionSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=MAX_TEXT, help_text="The family reads it.")
+
+
+class WishStateSerializer(serializers.Serializer):
+    """A wish after a staff action: which application, which facility, where it stands now."""
+
+    application = serializers.UUIDField(source="application.public_id")
+    reference = serializers.CharField(source="application.reference")
+    facility = serializers.SlugField(source="facility.slug")
+    age_band = serializers.CharField()
+    status = serializers.CharField()
+    status_label = serializers.CharField(source="get_status_display")

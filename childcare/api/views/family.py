@@ -7,6 +7,7 @@ from rest_framework.generics import GenericAPIView, ListAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from childcare.admissions import applications as application_services
 from childcare.admissions import offers as offer_services
 from childcare.admissions import waitlist
 from childcare.admissions.selectors import applications_of, children_of
@@ -59,6 +60,23 @@ class ApplicationDetail(FamilyView):
         application = applications_of(request.user).filter(public_id=public_id).first()
         if application is None:
             raise Http404
+        context = {**self.get_serializer_context(), **_positions_context([application])}
+        return Response(ApplicationSerializer(application, context=context).data)
+
+
+class InterestConfirmation(FamilyView):
+    """The family still wants a place (a key with write access): resets the re-confirmation clock."""
+
+    serializer_class = ApplicationSerializer
+
+    @extend_schema(request=None, responses={200: ApplicationSerializer})
+    def post(self, request, public_id):
+        application = applications_of(request.user).filter(public_id=public_id).first()
+        if application is None:
+            raise Http404
+        with domain_errors_as_conflict():
+            application_services.confirm_interest(application=application, by=request.user)
+        application = applications_of(request.user).get(pk=application.pk)
         context = {**self.get_serializer_context(), **_positions_context([application])}
         return Response(ApplicationSerializer(application, context=context).data)
 

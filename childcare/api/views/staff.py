@@ -8,15 +8,26 @@ from django.db.models.functions import RowNumber
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers
+from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView, ListAPIView
+from rest_framework.response import Response
 
 from childcare import permissions
-from childcare.admissions import waitlist
+from childcare.admissions import offers as offer_services
+from childcare.admissions import waitlist, waitlist_actions
+from childcare.api.errors import domain_errors_as_conflict
 from childcare.api.pagination import ChangedSinceCursor, PagedList
 from childcare.api.permissions import IsFacilityStaff, TokenScope
-from childcare.api.serializers.staff import CandidateSerializer, PlacementSerializer, StaffFacilitySerializer
-from childcare.models import AgeBand, Facility, Placement
+from childcare.api.serializers.family import OfferSerializer
+from childcare.api.serializers.staff import (
+    CandidateSerializer,
+    OfferTermsSerializer,
+    PlacementSerializer,
+    RejectionSerializer,
+    StaffFacilitySerializer,
+    WishStateSerializer,
+)
+from childcare.models import AgeBand, ApplicationStatus, Facility, Placement, Wish
 
 
 def staff_facility(request, slug: str) -> Facility:
@@ -24,6 +35,20 @@ def staff_facility(request, slug: str) -> Facility:
     if facility is None or not permissions.is_facility_staff(request.user, facility):
         raise Http404
     return facility
+
+
+def candidate(request, slug: str, public_id) -> Wish:
+    """The wish of submitted application ``public_id`` for facility ``slug``, if the user works there."""
+    facility = staff_facility(request, slug)
+    wish = (
+        Wish.objects.select_related("application__child", "facility")
+        .filter(facility=facility, application__public_id=public_id)
+        .exclude(application__status=ApplicationStatus.DRAFT)
+        .first()
+    )
+    if wish is None:
+        raise Http404
+    return wish
 
 
 class StaffView(GenericAPIView):
@@ -107,3 +132,44 @@ class PlacementList(StaffView, ListAPIView):
         if "changed_since" in query.validated_data:
             placements = placements.filter(updated_at__gte=query.validated_data["changed_since"])
         return placements
+
+
+class OfferMake(StaffView):
+    """Offer the facility's place to the application's wish (a key with write access).
+
+    Same service and rules as the staff page: the wish must be waiting and a place free from
+    ``start_date`` on; otherwise 409 with the reason. The family is notified at once.
+    """
+
+    serializer_class = OfferTermsSerializer
+
+    @extend_schema(request=OfferTermsSerializer, responses={201: OfferSerializer})
+    def post(self, request, slug, public_id):
+        wish = candidate(request, slug, public_id)
+        terms = OfferTermsSerializer(data=request.data)
+        terms.is_valid(raise_exception=True)
+        with domain_errors_as_conflict():
+            offer = offer_services.make_offer(
+                wish=wish,
+                start_date=terms.validated_data["start_date"],
+                expires_at=terms.expires_at,
+                by=request.user,
+            )
+        return Response(OfferSerializer(offer).data, status=status.HTTP_201_CREATED)
+
+
+class WishReject(StaffView):
+    """Take the application's wish off the facility's waitlist with a reason the family reads."""
+
+    serializer_class = RejectionSerializer
+
+    @extend_schema(request=RejectionSerializer, responses={200: WishStateSerializer})
+    def post(self, request, slug, public_id):
+        wish = candidate(request, slug, public_id)
+        rejection = RejectionSerializer(data=request.data)
+        rejection.is_valid(raise_exception=True)
+        with domain_errors_as_conflict():
+            wish = waitlist_actions.reject_wish(
+                wish=wish, by=request.user, reason=rejection.validated_data["reason"]
+            )
+        return Response(WishStateSerializer(wish).data)
