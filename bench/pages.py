@@ -176,8 +176,8 @@ def prepare() -> Fixtures:
     # The facility with the longest waitlist: the staff pages' worst case.
     busiest = (
         Facility.objects.filter(is_active=True, staff_memberships__isnull=False)
-        .annotate(wishes=Count("wishes"))
-        .order_by("-wishes")
+        .annotate(wish_count=Count("wishes"))
+        .order_by("-wish_count")
         .first()
     )
     fixtures.facility_slug = fixtures.waitlist_slug = busiest.slug
