@@ -57,6 +57,7 @@ def main() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)  # production serves hashed names
     seed_if_empty(options)
     fixtures = prepare()
     pages = page_list(fixtures)
