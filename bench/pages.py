@@ -17,6 +17,7 @@ import argparse
 import http.client
 import os
 import secrets
+import signal
 import socket
 import statistics
 import subprocess
@@ -32,6 +33,8 @@ ONE_QUERY_PATH = "/health/ping"
 
 
 def main() -> None:
+    # A terminated run stops its gunicorn too (the context manager's exit runs on SystemExit).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("terminated"))
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=100, help="requests per page (and as many one-query)")
     parser.add_argument("--facilities", type=int, default=3000)
