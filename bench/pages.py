@@ -463,7 +463,10 @@ def load_test(port: int, fixtures: Fixtures, options) -> None:
                 ),
                 flush=True,
             )
-    print("new conns: database connections opened during the run (0 = persistent connections held)")
+    print(
+        "new conns: database connections opened during the run; persistent connections make it 0, or at"
+        " most one per worker once DATABASE_CONN_MAX_AGE (60 s in production) has passed"
+    )
 
 
 if __name__ == "__main__":
