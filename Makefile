@@ -8,7 +8,7 @@ PORT ?= 8000
 # Links in e-mails, the inbox and PDFs point here; the web server and the worker must agree.
 SITE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: install run stack test lint format messages clean
+.PHONY: install run stack test lint format messages clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ run: install
 # and Redis from DATABASE_URL and CELERY_BROKER_URL; see docs/operations.md.
 stack: install
 	BIN=$(BIN) HOST=$(HOST) PORT=$(PORT) bash deploy/stack.sh
+
+# Page timings and a load test at city scale (PostgreSQL and Redis from DATABASE_URL and
+# CELERY_BROKER_URL; seeds its own database kitaportal_bench once). See bench/pages.py.
+bench: install
+	$(BIN)/python bench/pages.py $(BENCH_ARGS)
 
 test: install
 	$(BIN)/pytest

@@ -10,7 +10,7 @@ import datetime
 
 from django.conf import settings
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -57,6 +57,14 @@ def check_outbox(now: datetime.datetime) -> dict:
         "queued": queued.count(),
         "oldest_due_seconds": age,
     }
+
+
+@never_cache
+@require_safe
+def ping(request):
+    """Liveness with exactly one SELECT: for load balancers, and the baseline of bench/pages.py."""
+    check_database()
+    return HttpResponse("ok", content_type="text/plain")
 
 
 def _run(check, *args) -> dict:

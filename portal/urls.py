@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("favicon.ico", views.favicon),
     path("health/", health.health, name="health"),
+    path("health/ping", health.ping, name="health_ping"),
     path("impressum/", views.imprint, name="imprint"),
     path("datenschutz/", views.privacy, name="privacy"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -9,10 +9,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 
-from childcare.age import age_band_on, has_legal_entitlement, school_entry_date
-from childcare.facilities.capacity import Occupancy, free_places_on, occupancies_by_band
+from childcare.age import age_band_on, has_legal_entitlement
 from childcare.facilities.search import AGE_BAND_ORDER
 from childcare.models import (
     LISTED_APPLICATION_STATUSES,
@@ -75,43 +74,77 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     raise AssertionError("unreachable")
 
 
-def _school_entry_ends(
-    taken: dict[tuple[int, str], list[Occupancy]], *, facility_ids, portal: PortalSettings
-) -> None:
-    """Open-ended Ü3 places (placements and open offers) end at the child's school entry; one query.
+def born_after_for_school_on(day: datetime.date, *, entry: tuple[int, int], cutoff: tuple[int, int]):
+    """The birth dates whose school entry lies after ``day``: those after the returned date.
 
-    Placements made by accepting an offer already carry that end; older or manually recorded
-    ones may not, and an open offer becomes such a placement.
+    The inverse of ``school_entry_date``: school starts on ``entry`` of the year the child is 6 by
+    ``cutoff`` (else a year later), so a later birth date never means an earlier school entry.
     """
+    first_entry_year = day.year if datetime.date(day.year, *entry) > day else day.year + 1
+    year = first_entry_year - 7
+    month, last = cutoff
+    for candidate in (last, 28):  # a 29 February cut-off in a common year
+        try:
+            return datetime.date(year, month, candidate)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def _covering(day: datetime.date, *, has_end: bool, band: str, born: str, school_calendar) -> Q:
+    """Active placements (``has_end``) or open offers covering ``day``: begun by then, not ended,
+    and an open-ended Ü3 place not past the child's school entry (placements made by accepting an
+    offer already carry that end; older or manually recorded ones and open offers may not)."""
+    before_school = Q(**{f"{born}__gt": born_after_for_school_on(day, **school_calendar)})
+    still_there = ~Q(**{band: AgeBand.THREE_TO_SCHOOL}) | before_school
+    if has_end:
+        still_there = Q(end_date__gt=day) | (Q(end_date__isnull=True) & still_there)
+    return Q(start_date__lte=day) & still_there
+
+
+def _per_day(days, **covering) -> dict[str, Count]:
+    return {f"day_{index}": Count("pk", filter=_covering(day, **covering)) for index, day in enumerate(days)}
+
+
+def taken_by_month(*, days: list[datetime.date], portal: PortalSettings) -> dict[tuple[int, str], list[int]]:
+    """Places taken or held on each of ``days`` per (active facility, age band); two queries.
+
+    The database counts: one conditional COUNT per day over the active placements, and over
+    the open offers, grouped by facility and band.
+    """
+    calendar = portal.school_calendar
+    taken: dict[tuple[int, str], list[int]] = {}
     placements = (
-        Placement.objects.filter(
-            facility_id__in=facility_ids,
-            status=PlacementStatus.ACTIVE,
-            age_band=AgeBand.THREE_TO_SCHOOL,
-            end_date__isnull=True,
+        Placement.objects.filter(facility__is_active=True, status=PlacementStatus.ACTIVE)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gt=days[0]))
+        .values_list("facility_id", "age_band")
+        .annotate(
+            **_per_day(
+                days, has_end=True, band="age_band", born="child__birth_date", school_calendar=calendar
+            )
         )
-        .values_list("facility_id", "start_date", "child__birth_date")
         .order_by()
     )
     offers = (
-        Offer.objects.filter(
-            wish__facility_id__in=facility_ids,
-            status=OfferStatus.OPEN,
-            wish__age_band=AgeBand.THREE_TO_SCHOOL,
+        Offer.objects.filter(wish__facility__is_active=True, status=OfferStatus.OPEN)
+        .values_list("wish__facility_id", "wish__age_band")
+        .annotate(
+            **_per_day(
+                days,
+                has_end=False,
+                band="wish__age_band",
+                born="application__child__birth_date",
+                school_calendar=calendar,
+            )
         )
-        .values_list("wish__facility_id", "start_date", "application__child__birth_date")
         .order_by()
     )
-    for facility_id, start, birth_date in placements.union(offers, all=True):
-        occupancies = taken[facility_id, AgeBand.THREE_TO_SCHOOL]
-        # Open-ended occupancies with the same start are interchangeable: replacing any one is exact.
-        try:
-            occupancies.remove(Occupancy(start, None))
-        except ValueError:  # created between the two reads; the next page load counts it
-            continue
-        school_entry = school_entry_date(birth_date, **portal.school_calendar)
-        if school_entry > start:
-            occupancies.append(Occupancy(start, school_entry))
+    for facility_id, band, *counts in [*placements, *offers]:
+        current = taken.get((facility_id, band))
+        taken[facility_id, band] = (
+            counts if current is None else [a + b for a, b in zip(current, counts, strict=True)]
+        )
+    return taken
 
 
 def _sum_bands(name: str, areas: list[AreaPlan]) -> AreaPlan:
@@ -137,37 +170,38 @@ def free_places_by_month(
     """Free places per active facility, district and the town, per age band, for ``months`` months.
 
     A month counts the places free on its first day (for the current month: today), after
-    active placements and open offers from their start date on. Five queries.
+    active placements and open offers from their start date on. Four queries; the database
+    counts, Python only adds up per district.
     """
-    facilities = list(Facility.objects.filter(is_active=True).order_by("district", "name", "pk"))
-    facility_ids = [facility.pk for facility in facilities]
+    facilities = list(
+        Facility.objects.filter(is_active=True).order_by("district", "name", "pk").only("name", "district")
+    )
     places = {
         (facility_id, band): count
-        for facility_id, band, count in Capacity.objects.filter(facility_id__in=facility_ids).values_list(
+        for facility_id, band, count in Capacity.objects.filter(facility__is_active=True).values_list(
             "facility_id", "age_band", "places"
         )
     }
-    taken = occupancies_by_band(facility_ids=facility_ids, from_date=today)  # two queries
-    _school_entry_ends(taken, facility_ids=facility_ids, portal=portal)
     first = today.replace(day=1)
     month_starts = [add_months(first, offset) for offset in range(months)]
+    taken = taken_by_month(days=[max(month, today) for month in month_starts], portal=portal)
+    nothing = [0] * months
 
     facility_plans = []
     for facility in facilities:
         bands = []
         for band in AGE_BAND_ORDER:
             key = (facility.pk, band)
-            if key not in places and not taken.get(key):
+            counts = taken.get(key)
+            if key not in places and not any(counts or ()):
                 continue
             band_places = places.get(key, 0)
             bands.append(
                 BandPlan(
                     band,
                     [
-                        MonthFree(
-                            month, band_places, free_places_on(band_places, taken[key], max(month, today))
-                        )
-                        for month in month_starts
+                        MonthFree(month, band_places, band_places - count)
+                        for month, count in zip(month_starts, counts or nothing, strict=True)
                     ],
                 )
             )

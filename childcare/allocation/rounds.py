@@ -149,5 +149,7 @@ def compute_round(*, round: AllocationRound, by: Actor) -> AllocationRound:  # n
 
 
 def facility_names(round: AllocationRound) -> dict[int, str]:  # noqa: A002
-    ids = {int(key.split(":")[0]) for key in round.snapshot.get("capacities", {})}
+    """Names of the round's facilities; read from the statistics' fill (one key per program, as in
+    the snapshot's capacities), so the large snapshot need not be loaded."""
+    ids = {int(key.split(":")[0]) for key in round.statistics.get("fill", {})}
     return dict(Facility.objects.filter(pk__in=ids).values_list("pk", "name"))

@@ -1,16 +1,21 @@
 """Facility search: the filters parents use, and the facts they compare.
 
-The database filters what it can (type, provider, concepts, languages, hours, age band). Free
-places and distances are computed in Python for every matching facility from a fixed number of
-queries, so a town with 500 facilities costs as many queries as one with 5.
+The database filters, counts and orders everything, including free places at the start and the
+distance; free places per band are then computed in Python for the one page of facilities shown,
+so a town with 3,000 facilities costs as many queries, and nearly as much time, as one with 5.
 """
 
 import calendar
 import datetime
+import math
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import django_filters
 from django import forms
+from django.db.models import Count, FloatField, Q, Value
+from django.db.models.functions import Cast, Cos, Power, Radians, Sin
 from django.utils.translation import gettext_lazy as _
 
 from childcare.age import age_band_on
@@ -26,6 +31,10 @@ from childcare.models import (
     FacilityLanguage,
     FacilityType,
     Language,
+    Offer,
+    OfferStatus,
+    Placement,
+    PlacementStatus,
     ProviderKind,
 )
 from portal.models import PortalSettings
@@ -273,7 +282,7 @@ class FacilityResult:
 @dataclass(frozen=True)
 class SearchOutcome:
     form: forms.Form
-    results: list[FacilityResult]  # empty while the form has errors
+    results: Sequence[FacilityResult]  # lazy (SearchResults); empty while the form has errors
     start: datetime.date | None
     age_band: AgeBand | None
     location: Location | None
@@ -289,12 +298,114 @@ def sorted_capacities(facility: Facility) -> list[Capacity]:
     return sorted(facility.capacities.all(), key=lambda capacity: AGE_BAND_ORDER.index(capacity.age_band))
 
 
+def facilities_with_free_places_at(*, day: datetime.date, age_band: str | None) -> list[int]:
+    """Active facilities with a free place on ``day`` (in ``age_band``, if given); three queries.
+
+    The database counts per program (grouped, one pass each over placements and open offers);
+    correlated per-program subqueries were far slower at city scale, as the planner scans all
+    open offers once per program.
+    """
+    programs = Capacity.objects.filter(facility__is_active=True, places__gt=0)
+    placements = Placement.objects.filter(
+        Q(end_date__isnull=True) | Q(end_date__gt=day), status=PlacementStatus.ACTIVE, start_date__lte=day
+    )
+    offers = Offer.objects.filter(status=OfferStatus.OPEN, start_date__lte=day)
+    if age_band:
+        programs = programs.filter(age_band=age_band)
+        placements = placements.filter(age_band=age_band)
+        offers = offers.filter(wish__age_band=age_band)
+    taken: dict[tuple[int, str], int] = defaultdict(int)
+    for facility_id, band, count in [
+        *placements.values_list("facility_id", "age_band").annotate(n=Count("pk")).order_by(),
+        *offers.values_list("wish__facility_id", "wish__age_band").annotate(n=Count("pk")).order_by(),
+    ]:
+        taken[facility_id, band] += count
+    return sorted(
+        {
+            facility_id
+            for facility_id, band, places in programs.values_list("facility_id", "age_band", "places")
+            if places > taken[facility_id, band]
+        }
+    )
+
+
+def by_distance(queryset, location: Location):
+    """Ordered by great-circle distance from ``location`` in the database (then by name).
+
+    The haversine term grows with the distance, so ordering by it is ordering by distance;
+    SQLite gets the same math functions from Django's backend.
+    """
+    phi = math.radians(location.latitude)
+    latitude = Radians(Cast("latitude", FloatField()))
+    longitude = Radians(Cast("longitude", FloatField()))
+    half_chord = Power(Sin((latitude - Value(phi)) / 2), 2) + Value(math.cos(phi)) * Cos(latitude) * Power(
+        Sin((longitude - Value(math.radians(location.longitude))) / 2), 2
+    )
+    return queryset.annotate(half_chord=half_chord).order_by("half_chord", "name", "pk")
+
+
+class SearchResults(Sequence):
+    """The matching facilities as a lazy sequence: the paginator counts them in SQL, and only the
+    slice it shows is loaded, with its free places (two queries for the slice, not for the town)."""
+
+    def __init__(self, queryset, *, today, start, age_band, location):
+        self.queryset, self.today, self.start = queryset, today, start
+        self.age_band, self.location = age_band, location
+        self._count = None
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = self.queryset.count()
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return self._results(list(self.queryset[index]))
+        return self._results([self.queryset[index]])[0]
+
+    def __iter__(self):
+        return iter(self._results(list(self.queryset)))
+
+    def _results(self, facilities: list[Facility]) -> list[FacilityResult]:
+        taken = occupancies_by_band(
+            facility_ids=[facility.pk for facility in facilities], from_date=self.today
+        )
+        location = self.location
+        return [
+            FacilityResult(
+                facility=facility,
+                bands=tuple(
+                    BandAvailability(
+                        age_band=capacity.age_band,
+                        label=capacity.get_age_band_display(),
+                        places=capacity.places,
+                        free_now=free_places(capacity, taken, self.today),
+                        free_at_start=free_places(capacity, taken, self.start),
+                    )
+                    for capacity in sorted_capacities(facility)
+                    if self.age_band is None or capacity.age_band == self.age_band
+                ),
+                distance_km=(
+                    location.distance_km(float(facility.latitude), float(facility.longitude))
+                    if location
+                    else None
+                ),
+            )
+            for facility in facilities
+        ]
+
+
 def search_facilities(*, data, portal: PortalSettings, today: datetime.date) -> SearchOutcome:
     """Active facilities matching the filters in ``data`` (a query dict), with free places and distance.
 
-    Queries: the facilities with their providers, their capacities, concepts and languages (three
-    prefetches), then active placements and open offers of all of them (two); one more to look up
-    a postcode. Nothing per facility.
+        The database filters, counts and orders (also by free places at the start and by distance);
+        ``results`` loads only what is read of it: a page of 20 costs the facilities with providers,
+        their capacities, concepts and languages (three prefetches), and active placements and open
+        offers of those 20 (two); one more to look up a postcode, one to count, three for "free places at
+    the start". Nothing per facility.
     """
     search = FacilitySearch(data, portal=portal, today=today)
     form = search.form
@@ -305,29 +416,12 @@ def search_facilities(*, data, portal: PortalSettings, today: datetime.date) -> 
         form.cleaned_data["age_band"],
         form.cleaned_data["near"],
     )
-    facilities = list(search.qs)
-    taken = occupancies_by_band(facility_ids=[facility.pk for facility in facilities], from_date=today)
-    results = []
-    for facility in facilities:
-        bands = tuple(
-            BandAvailability(
-                age_band=capacity.age_band,
-                label=capacity.get_age_band_display(),
-                places=capacity.places,
-                free_now=free_places(capacity, taken, today),
-                free_at_start=free_places(capacity, taken, start),
-            )
-            for capacity in sorted_capacities(facility)
-            if age_band is None or capacity.age_band == age_band
-        )
-        if form.cleaned_data["free_at_start"] and not any(band.free_at_start > 0 for band in bands):
-            continue
-        distance = (
-            location.distance_km(float(facility.latitude), float(facility.longitude)) if location else None
-        )
-        results.append(FacilityResult(facility=facility, bands=bands, distance_km=distance))
+    queryset = search.qs
+    if form.cleaned_data["free_at_start"]:
+        queryset = queryset.filter(pk__in=facilities_with_free_places_at(day=start, age_band=age_band))
     if form.cleaned_data["sort"] == SORT_BY_DISTANCE or (location and not form.cleaned_data["sort"]):
-        results.sort(key=lambda result: (result.distance_km, result.facility.name))
+        queryset = by_distance(queryset, location)
+    results = SearchResults(queryset, today=today, start=start, age_band=age_band, location=location)
     return SearchOutcome(form=form, results=results, start=start, age_band=age_band, location=location)
 
 

@@ -38,8 +38,9 @@ def test_facility_list_runs_the_same_number_of_queries_for_10_and_300_facilities
     make_facilities(290)
     at_three_hundred = list_queries(api, 300)
     # 4 aggregates for the ETag (facilities, capacities, placements, offers), the portal settings,
-    # facilities with providers, 3 prefetches (capacities, concepts, languages), placements, open offers.
-    assert at_ten == at_three_hundred == 11
+    # the count of matches, the page's facilities with providers, 3 prefetches (capacities, concepts,
+    # languages), the page's placements and open offers.
+    assert at_ten == at_three_hundred == 12
 
 
 def test_facility_list_shows_free_places_and_filters_by_type(api):

@@ -229,6 +229,27 @@ def test_the_page_needs_the_same_queries_for_2_and_30_facilities(client, municip
             assert client.get(url).status_code == 200
         counts.append(len(queries))
 
-    # Session, user, portal settings; facilities, capacities, placements, open offers, open-ended Ü3
-    # places with birth dates (free places); applications (demand); the layout's settings and inbox count.
-    assert counts == [11, 11]
+    # Session, user, portal settings; facilities, capacities, per-month counts of placements and of
+    # open offers (free places); applications (demand); the layout's settings and inbox count.
+    assert counts == [10, 10]
+
+
+@pytest.mark.parametrize(
+    "calendar",
+    [
+        {"entry": (8, 1), "cutoff": (6, 30)},
+        {"entry": (9, 1), "cutoff": (9, 30)},
+        {"entry": (8, 1), "cutoff": (2, 29)},
+    ],
+)
+def test_born_after_for_school_on_is_the_inverse_of_the_school_entry(calendar):
+    D = datetime.date
+    """The SQL month counts rely on it: school entry after a day <=> born after the returned date."""
+    from childcare.age import school_entry_date
+
+    for day in [D(2026, 1, 1), D(2026, 7, 31), D(2026, 8, 1), D(2026, 9, 1), D(2027, 12, 31)]:
+        threshold = planning.born_after_for_school_on(day, **calendar)
+        birth = D(2017, 1, 1)
+        while birth < D(2024, 12, 31):
+            assert (school_entry_date(birth, **calendar) > day) == (birth > threshold), (day, birth)
+            birth += datetime.timedelta(days=1)

@@ -111,3 +111,13 @@ def test_heartbeat_task_moves_the_time_forward(db):
 
     assert WorkerHeartbeat.objects.get().beat_at >= first
     assert WorkerHeartbeat.objects.count() == 1
+
+
+def test_ping_answers_ok_with_exactly_one_query(client, db, django_assert_num_queries):
+    """The liveness check (and bench/pages.py's one-query baseline) costs one SELECT, nothing else."""
+    client.get("/health/ping")  # the first request may load per-process state
+    with django_assert_num_queries(1):
+        response = client.get("/health/ping")
+    assert response.status_code == 200
+    assert response.content == b"ok"
+    assert client.post("/health/ping").status_code == 405

@@ -4,10 +4,14 @@ Only the municipal office sees these pages; everyone else gets 404. Each action 
 service in ``childcare.allocation.rounds`` and shows its refusal as a message.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import connection
+from django.db.models import IntegerField, JSONField
+from django.db.models.expressions import RawSQL
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -35,9 +39,9 @@ def _require_office(request) -> None:
         raise Http404
 
 
-def _round(request, public_id) -> AllocationRound:
+def _round(request, public_id, *, defer: tuple[str, ...] = ()) -> AllocationRound:
     _require_office(request)
-    round_ = AllocationRound.objects.filter(public_id=public_id).first()
+    round_ = AllocationRound.objects.filter(public_id=public_id).defer(*defer).first()
     if round_ is None:
         raise Http404
     return round_
@@ -45,6 +49,45 @@ def _round(request, public_id) -> AllocationRound:
 
 def _detail_url(round_: AllocationRound) -> str:
     return reverse("backoffice:round_detail", args=[round_.public_id])
+
+
+class _StoredResults(Sequence):
+    """A round's results list as the paginator reads it: on PostgreSQL the database counts the
+    JSON array and hands over only the page's slice, so a preview of 100,000 results decodes 100
+    in Python, not all of them (other databases load the list)."""
+
+    def __init__(self, round_: AllocationRound):
+        self.round = round_
+        self.rows = AllocationRound.objects.filter(pk=round_.pk)
+        self.in_database = connection.vendor == "postgresql"
+        self._count = self._loaded = None
+
+    def _all(self) -> list[dict]:
+        if self._loaded is None:
+            self._loaded = self.rows.values_list("results", flat=True).get()
+        return self._loaded
+
+    def count(self) -> int:
+        if self._count is None:
+            if self.in_database:
+                length = RawSQL("jsonb_array_length(results)", [], output_field=IntegerField())
+                self._count = self.rows.annotate(length=length).values_list("length", flat=True).get() or 0
+            else:
+                self._count = len(self._all())
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice) or not self.in_database:
+            return self._all()[index]
+        start, stop, _step = index.indices(self.count())
+        if stop <= start:
+            return []
+        path = f"$[{start} to {stop - 1}]"
+        page = RawSQL("jsonb_path_query_array(results, %s::jsonpath)", [path], output_field=JSONField())
+        return self.rows.annotate(page=page).values_list("page", flat=True).get()
 
 
 # --- the list of rounds, and a new one ---
@@ -134,18 +177,19 @@ def _applications(results: list[dict]) -> dict[int, Application]:
 def round_detail(request, public_id):
     """Status, statistics, fill per program and one page of results.
 
-    Queries, whatever the number of applicants: the round, the facility names, the page's
-    applications with their children, once publishing has started its job; plus the session,
+    Queries, whatever the number of applicants: the round (without its inputs and results),
+    the results' count and the page of them, the facility names, the page's applications with
+    their children, once publishing has started its job; plus the session,
     the user and the layout's own.
     """
-    round_ = _round(request, public_id)
+    round_ = _round(request, public_id, defer=("snapshot", "results"))
     published = round_.status in (AllocationRound.Status.PUBLISHING, AllocationRound.Status.PUBLISHED)
     programs = _Programs(round_)
     fill = sorted(
         (*programs.parts(program), matched, seats)
         for program, (matched, seats) in round_.statistics.get("fill", {}).items()
     )
-    paginator = Paginator(round_.results, RESULTS_PER_PAGE)
+    paginator = Paginator(_StoredResults(round_), RESULTS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
     results = list(page.object_list)
     context = {
