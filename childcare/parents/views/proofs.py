@@ -81,11 +81,12 @@ def document_upload(request, public_id):
     return redirect("parents:application_step_criteria", application.public_id)
 
 
-def _document(request, public_id) -> ApplicationDocument:
+def _document(request, public_id, *, may=permissions.can_view_document) -> ApplicationDocument:
+    """The proof if ``may`` allows it; otherwise a 404 that names nothing (no id, no redirect)."""
     document = (
         ApplicationDocument.objects.select_related("application__child").filter(public_id=public_id).first()
     )
-    if document is None or not permissions.can_view_document(request.user, document):
+    if document is None or not may(request.user, document):
         raise Http404
     return document
 
@@ -103,7 +104,7 @@ def document_download(request, public_id):
 @require_POST
 @login_required
 def document_delete(request, public_id):
-    document = _document(request, public_id)
+    document = _document(request, public_id, may=permissions.can_delete_document)
     run_service(
         request,
         lambda: services.remove_document(document=document, by=request.user),
