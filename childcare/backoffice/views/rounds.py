@@ -6,6 +6,7 @@ service in ``childcare.allocation.rounds`` and shows its refusal as a message.
 
 from dataclasses import dataclass
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseNotAllowed
@@ -189,6 +190,10 @@ def round_publish(request, public_id):
     Publishing a city's round takes minutes: the page queues a job and shows its progress page.
     """
     round_ = _round(request, public_id)
+    if round_.status == AllocationRound.Status.DRAFT:
+        # A draft has no results to publish nor the statistics this page shows.
+        messages.error(request, _("Compute the round before publishing it."))
+        return redirect(_detail_url(round_))
     form = forms.PublishForm(
         request.POST if request.method == "POST" else None,
         initial={"answer_by": default_deadline().date()},
