@@ -5,6 +5,7 @@ from celery import shared_task
 from childcare import jobs
 from childcare.admissions import digests, points, reminders, rescoring, retention
 from childcare.allocation import publishing
+from portal import audit
 
 
 @shared_task
@@ -48,6 +49,7 @@ def apply_data_retention() -> dict[str, int]:
     return {
         "children_anonymised": retention.anonymise_closed_records(),
         "orphaned_proof_files_removed": retention.remove_orphaned_proof_files(),
+        "audit_entries_purged": audit.purge_expired(),
     }
 
 

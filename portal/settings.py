@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "portal.second_factor.StaffIdleTimeoutMiddleware",
     "portal.second_factor.SecondFactorMiddleware",
     "portal.middleware.PrivacyHeadersMiddleware",
+    # Innermost: collects the audit entries of the view and writes them in one INSERT.
+    "portal.audit.AuditMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -186,6 +188,9 @@ STORAGES = {
 }
 # Uploaded documents are private: never served under a public URL, only through permission checks.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# How long the audit log keeps its entries (months); older ones go in the nightly retention run.
+AUDIT_RETENTION_MONTHS = env_int("AUDIT_RETENTION_MONTHS", 24, minimum=1)
+
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MEGABYTES", 5, minimum=1) * 2**20
 # A request body may hold one upload and the form around it; a larger one is refused from its
 # Content-Length before anything reads it (portal/middleware.py). nginx: client_max_body_size.

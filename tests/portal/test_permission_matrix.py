@@ -241,6 +241,7 @@ _expect(
 )
 _expect(
     """
+    backoffice:audit_log backoffice:audit_log_csv
     backoffice:facility_import backoffice:job_progress backoffice:placements_csv
     backoffice:planning_overview backoffice:planning_unmet_csv backoffice:round_detail
     backoffice:round_list backoffice:round_results_csv

@@ -38,6 +38,7 @@ from childcare.models import (
     Wish,
 )
 from childcare.web import back_url
+from portal import audit
 
 
 def _offer_initial(wish: Wish) -> dict:
@@ -236,6 +237,7 @@ def application_detail(request, public_id):
     their facility made an offer or holds a placement.
     """
     application = staff_application(request, public_id, details=True)
+    audit.record(request, action=audit.Action.READ, obj=application)
     user = request.user
     visible_ids = application.visible_facility_ids
     wishes = [wish for wish in application.wishes.all() if _visible(wish.facility_id, visible_ids)]

@@ -25,6 +25,7 @@ from childcare.backoffice.forms import rounds as forms
 from childcare.backoffice.views.jobs import job_url
 from childcare.models import AgeBand, AllocationRound, Application, Placement, PlacementStatus
 from childcare.web import run_service
+from portal import audit
 
 ROUNDS_PER_PAGE = 25
 RESULTS_PER_PAGE = 100
@@ -232,6 +233,7 @@ def round_results_csv(request, public_id):
     round_ = _round(request, public_id)
     header = [_("Reference number"), _("Child"), _("Result"), _("Wish rank reached"), _("Best position")]
     filename = f"{slugify(_('allocation round'))}-{round_.target_start_date.isoformat()}.csv"
+    audit.record(request, action=audit.Action.EXPORT, obj=round_, detail=filename)
     return csv_response(filename=filename, header=header, rows=_result_rows(round_))
 
 
@@ -270,4 +272,5 @@ def placements_csv(request):
         _("Care scope (hours per week)"),
     ]
     filename = f"{slugify(_('placements'))}-{timezone.localdate().isoformat()}.csv"
+    audit.record(request, action=audit.Action.EXPORT, object_type="placement", detail=filename)
     return csv_response(filename=filename, header=header, rows=_placement_rows())

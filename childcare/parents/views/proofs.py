@@ -19,6 +19,7 @@ from childcare.admissions.selectors import application_for_guardian
 from childcare.models import Application, ApplicationDocument
 from childcare.parents.forms.applications import CriteriaForm
 from childcare.web import run_service
+from portal import audit
 from portal.models import PortalSettings
 
 
@@ -94,6 +95,8 @@ def _document(request, public_id, *, may=permissions.can_view_document) -> Appli
 @login_required
 def document_download(request, public_id):
     document = _document(request, public_id)
+    if not permissions.can_manage_application(request.user, document.application):
+        audit.record(request, action=audit.Action.READ, obj=document, detail=document.criterion)
     response = FileResponse(document.file.open("rb"), content_type=document.content_type)
     response["Content-Disposition"] = f'attachment; filename="document-{document.public_id}"'
     response["Cache-Control"] = "private, no-store"
