@@ -39,7 +39,8 @@ SAME_FOR_EVERYONE = {"health"}
 
 _expect(
     """
-    account_change_password account_email account_reauthenticate account_request_reauthentication_code
+    account_change_password account_data account_data_download account_email
+    account_reauthenticate account_request_reauthentication_code
     api_tokens mfa_index mfa_list_webauthn notifications:inbox notifications:preferences
     parents:application_list parents:child_create parents:child_list
     """,
