@@ -6,6 +6,7 @@ from childcare import jobs
 from childcare.admissions import digests, points, reminders, rescoring, retention
 from childcare.allocation import publishing
 from childcare.api import webhook_tasks  # noqa: F401  (registers the webhook tasks with the worker)
+from portal import audit
 
 
 @shared_task
@@ -49,6 +50,7 @@ def apply_data_retention() -> dict[str, int]:
     return {
         "children_anonymised": retention.anonymise_closed_records(),
         "orphaned_proof_files_removed": retention.remove_orphaned_proof_files(),
+        "audit_entries_purged": audit.purge_expired(),
     }
 
 

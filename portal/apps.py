@@ -22,6 +22,17 @@ class PortalConfig(AppConfig):
 
         authenticator_added.connect(remember_new_second_factor, dispatch_uid="portal.new_second_factor")
 
+        from django.contrib.admin.models import LogEntry
+        from django.contrib.auth.signals import user_logged_out, user_login_failed
+        from django.db.models.signals import post_save
+
+        from portal import audit
+
+        user_logged_in.connect(audit.on_signed_in, dispatch_uid="portal.audit.signed_in")
+        user_logged_out.connect(audit.on_signed_out, dispatch_uid="portal.audit.signed_out")
+        user_login_failed.connect(audit.on_sign_in_failed, dispatch_uid="portal.audit.sign_in_failed")
+        post_save.connect(audit.on_admin_change, sender=LogEntry, dispatch_uid="portal.audit.admin_change")
+
         # Local folders the embedded defaults write to must exist before first use.
         for folder in (
             settings.VAR_DIR,

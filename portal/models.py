@@ -212,3 +212,62 @@ class WorkerHeartbeat(SingletonModel):
 
     def __str__(self):
         return str(self.beat_at)
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    """Append-only: no bulk update or delete except the retention purge (``portal.audit.purge``)."""
+
+    def update(self, **kwargs):
+        raise PermissionError("Audit entries cannot be changed.")
+
+    def delete(self):
+        raise PermissionError("Audit entries cannot be deleted; the retention purge removes old ones.")
+
+
+class AuditEntry(models.Model):
+    """One line of the audit log: who did what to which object, when, from where.
+
+    Written only by ``portal.audit``; never changed. On PostgreSQL a trigger refuses UPDATE and
+    DELETE (except the retention purge), here ``save``, ``delete`` and the query set refuse them.
+    """
+
+    class Action(models.TextChoices):
+        READ = "read", _("Read")
+        LIST = "list", _("List read")
+        EXPORT = "export", _("Export")
+        CHANGE = "change", _("Change")
+        ADMIN_CHANGE = "admin_change", _("Change in the admin")
+        SIGN_IN = "sign_in", _("Sign-in")
+        SIGN_IN_FAILED = "sign_in_failed", _("Failed sign-in")
+        SIGN_OUT = "sign_out", _("Sign-out")
+
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    # A plain number, no foreign key: deleting an account must not UPDATE (SET NULL) the log,
+    # which the append-only trigger would refuse; the e-mail at the time stays in actor_label.
+    actor_user_id = models.BigIntegerField(_("user id"), null=True, blank=True, db_index=True)
+    actor_label = models.CharField(_("who (at the time)"), max_length=254, blank=True)
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=60, blank=True, db_index=True)
+    object_ref = models.CharField(_("object"), max_length=200, blank=True, db_index=True)
+    detail = models.TextField(_("detail"), blank=True)
+    client_address = models.GenericIPAddressField(_("client address"), null=True, blank=True)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return (
+            f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_type} {self.object_ref}"
+        )
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("Audit entries cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Audit entries cannot be deleted.")

@@ -9,6 +9,7 @@ written to ``var/mail/``). Production sets ``DEBUG=false`` and at least
 from pathlib import Path
 
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from portal.env import (
@@ -52,6 +53,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_filters",
+    "csp",
     "portal",
     "childcare",
     "notifications",
@@ -74,6 +76,9 @@ MIDDLEWARE = [
     "portal.second_factor.StaffIdleTimeoutMiddleware",
     "portal.second_factor.SecondFactorMiddleware",
     "portal.middleware.PrivacyHeadersMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Innermost: collects the audit entries of the view and writes them in one INSERT.
+    "portal.audit.AuditMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -186,6 +191,9 @@ STORAGES = {
 }
 # Uploaded documents are private: never served under a public URL, only through permission checks.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# How long the audit log keeps its entries (months); older ones go in the nightly retention run.
+AUDIT_RETENTION_MONTHS = env_int("AUDIT_RETENTION_MONTHS", 24, minimum=1)
+
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MEGABYTES", 5, minimum=1) * 2**20
 # A request body may hold one upload and the form around it; a larger one is refused from its
 # Content-Length before anything reads it (portal/middleware.py). nginx: client_max_body_size.
@@ -390,6 +398,32 @@ MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{
 MAP_TILE_ATTRIBUTION = env_str(
     "MAP_TILE_ATTRIBUTION", '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
 )
+
+
+def _tile_origin(url: str) -> str:
+    """``https://{s}.tile.example.org/{z}/...`` -> ``https://*.tile.example.org``: what img-src must allow."""
+    scheme, _, rest = url.partition("://")
+    host = rest.split("/", 1)[0].replace("{s}", "*")
+    return f"{scheme}://{host}"
+
+
+# Content-Security-Policy (django-csp 4): scripts and styles only from the portal's own files, no
+# inline code; map tiles from MAP_TILE_URL's host. The API docs pages relax it for themselves
+# (childcare/api/urls.py): Swagger UI and ReDoc bring inline scripts and styles.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", _tile_origin(MAP_TILE_URL)],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # ---------------------------------------------------------------------------------------------------
 # REST API (childcare/api/): Django REST framework, OpenAPI 3.1 by drf-spectacular, docs from the

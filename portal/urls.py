@@ -14,6 +14,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("konto/api-tokens/", api_pages.token_list, name="api_tokens"),
     path("konto/api-tokens/<str:public_id>/widerrufen/", api_pages.token_revoke, name="api_tokens_revoke"),
+    path("konto/daten/", views.account_data, name="account_data"),
+    path("konto/daten/export.zip", views.account_data_download, name="account_data_download"),
     path("konto/", include("allauth.urls")),
     path("dokumente/", include("childcare.letters.urls")),
     path("postfach/", include("notifications.urls")),

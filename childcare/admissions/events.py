@@ -13,6 +13,7 @@ def record_event(
     from_status: str = "",
     to_status: str = "",
     wish: Wish | None = None,
+    facility=None,
     note: str = "",
     visible_to_parents: bool = True,
 ) -> ApplicationEvent:
@@ -29,6 +30,7 @@ def record_event(
         from_status=from_status,
         to_status=to_status,
         wish=wish,
+        facility=facility,
         note=note,
         visible_to_parents=visible_to_parents,
     )

@@ -51,17 +51,25 @@ def anonymise_closed_records(*, now: datetime.datetime | None = None) -> int:
     count = 0
     for child in children:
         with transaction.atomic():
-            proofs = ApplicationDocument.objects.filter(application__child=child)
-            delete_files_on_commit(list(proofs.values_list("file", flat=True)))
-            proofs.delete()
-            ApplicationEvent.objects.filter(application__child=child).update(note="")
-            Application.objects.filter(child=child).update(single_parent=False, hardship_referral=False)
-            child.first_name = child.last_name = ANONYMOUS
-            child.needs_notes = child.home_languages = ""
-            child.save(update_fields=["first_name", "last_name", "needs_notes", "home_languages"])
-            child.invitations.all().delete()
+            anonymise_child(child)
             count += 1
     return count
+
+
+def anonymise_child(child: Child) -> None:
+    """Names, notes, sensitive answers and proofs go; dates, bands and statuses stay (call in a transaction).
+
+    Used by the retention run and when a family deletes their account (portal.privacy).
+    """
+    proofs = ApplicationDocument.objects.filter(application__child=child)
+    delete_files_on_commit(list(proofs.values_list("file", flat=True)))
+    proofs.delete()
+    ApplicationEvent.objects.filter(application__child=child).update(note="")
+    Application.objects.filter(child=child).update(single_parent=False, hardship_referral=False)
+    child.first_name = child.last_name = ANONYMOUS
+    child.needs_notes = child.home_languages = ""
+    child.save(update_fields=["first_name", "last_name", "needs_notes", "home_languages"])
+    child.invitations.all().delete()
 
 
 def remove_orphaned_proof_files(*, now: datetime.datetime | None = None) -> int:

@@ -82,8 +82,15 @@ def record_placement(
         )
 
 
-def add_note(*, application: Application, by: Actor, text: str) -> ApplicationEvent:
-    """An internal note on the timeline; families never see it."""
+def add_note(
+    *, application: Application, by: Actor, text: str, facility: Facility | None = None
+) -> ApplicationEvent:
+    """An internal note on the timeline; families never see it.
+
+    ``facility`` is the one the writer acts for: only its staff (and the office) read the note.
+    Staff must name one of the facilities they may see the application for; without one the
+    first such facility (by the family's ranking) is taken. The office writes without a facility.
+    """
     require_actor(by)
     if not permissions.can_view_application(by, application) or permissions.is_guardian(
         by, application.child
@@ -92,14 +99,28 @@ def add_note(*, application: Application, by: Actor, text: str) -> ApplicationEv
     text = (text or "").strip()
     if not text:
         raise DomainError(_("The note is empty."))
+    facility = _note_facility(application=application, by=by, facility=facility)
     return record_event(
         application=application,
         kind=EventKind.NOTE,
         by=by,
         actor_kind=staff_actor_kind(by),
+        facility=facility,
         note=text[:4000],
         visible_to_parents=False,
     )
+
+
+def _note_facility(*, application: Application, by, facility: Facility | None) -> Facility | None:
+    allowed = permissions.need_to_know_facility_ids(by, application)
+    if facility is not None:
+        if facility.pk in allowed or permissions.is_municipal_office(by):
+            return facility
+        raise DomainError(_("You cannot add notes to this application."))
+    if not allowed:
+        return None  # the office, acting for no facility
+    wish = application.wishes.filter(facility_id__in=allowed).order_by("rank").first()
+    return wish.facility if wish else Facility.objects.filter(pk__in=allowed).order_by("name").first()
 
 
 def _eligible(facility: Facility, age_band: str, *, skip_application_id: int | None = None):

@@ -2,13 +2,24 @@
 
 from django.urls import path
 
-from childcare.backoffice.views import applications, imports, jobs, planning, rounds, waitlists, webhooks
+from childcare.backoffice.views import (
+    applications,
+    audit,
+    imports,
+    jobs,
+    planning,
+    rounds,
+    waitlists,
+    webhooks,
+)
 
 app_name = "backoffice"
 
 urlpatterns = [
     path("planung/", planning.overview, name="planning_overview"),
     path("planung/bedarf.csv", planning.unmet_demand_csv, name="planning_unmet_csv"),
+    path("protokoll/", audit.audit_log, name="audit_log"),
+    path("protokoll.csv", audit.audit_log_csv, name="audit_log_csv"),
     path("einrichtungen/import/", imports.facility_import, name="facility_import"),
     path("vergabe/", rounds.round_list, name="round_list"),
     path("vergabe/platzierungen.csv", rounds.placements_csv, name="placements_csv"),

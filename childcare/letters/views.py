@@ -15,6 +15,7 @@ from django.utils.http import content_disposition_header
 from childcare import permissions
 from childcare.letters import ApplicationReceipt, OfferLetter, PlacementConfirmation
 from childcare.letters.base import PDF_MIMETYPE, PdfDocument
+from portal import audit
 
 
 def _download(request, document: PdfDocument, public_id, *, child_of: Callable, may_view: Callable):
@@ -25,6 +26,8 @@ def _download(request, document: PdfDocument, public_id, *, child_of: Callable, 
     guardian = permissions.is_guardian(request.user, child_of(obj))
     if not (guardian or may_view(request.user, obj)):
         raise Http404
+    if not guardian:  # staff and office reads of applicant data are logged; the family's own are not
+        audit.record(request, action=audit.Action.READ, obj=obj, detail=document.filename(obj, language="en"))
     language = request.user.language if guardian else translation.get_language()
     response = HttpResponse(document.render(obj, language=language), content_type=PDF_MIMETYPE)
     response["Content-Disposition"] = content_disposition_header(

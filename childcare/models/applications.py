@@ -153,6 +153,16 @@ class ApplicationEvent(models.Model):
     wish = models.ForeignKey(
         Wish, verbose_name=_("wish"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The facility an internal note belongs to (the one its writer acted for): staff of other
+    # facilities never see it. Empty for the office's notes and for entries that are not notes.
+    facility = models.ForeignKey(
+        Facility,
+        verbose_name=_("facility"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("by"),

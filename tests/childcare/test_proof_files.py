@@ -136,7 +136,11 @@ def test_the_nightly_run_removes_day_old_files_no_row_refers_to(application):
     elsewhere.write_bytes(PDF)
     age(elsewhere, hours=48)
 
-    assert apply_data_retention() == {"children_anonymised": 0, "orphaned_proof_files_removed": 2}
+    assert apply_data_retention() == {
+        "children_anonymised": 0,
+        "orphaned_proof_files_removed": 2,
+        "audit_entries_purged": 0,
+    }
 
     assert not old_orphan.exists()
     assert not nested_orphan.exists()

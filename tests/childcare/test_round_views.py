@@ -234,3 +234,13 @@ def test_every_result_row_shows_the_list_position_that_decided(
     assert f"Position 1 at {first.name} ({band})" in html  # matched on the first list, at its top
     assert f"Position 2 at {second.name} ({band})" in html  # matched on the second list
     assert "Position 3 at" in html  # unmatched: the closest miss
+
+
+def test_the_publish_page_of_an_uncomputed_round_sends_back_instead_of_failing(client, municipal_office):
+    round_ = AllocationRound.objects.create(
+        target_start_date=timezone.localdate() + datetime.timedelta(days=200), created_by=municipal_office
+    )
+    client.force_login(municipal_office)
+    response = client.get(reverse("backoffice:round_publish", args=[round_.public_id]))
+    assert response.status_code == 302
+    assert response.headers["Location"] == reverse("backoffice:round_detail", args=[round_.public_id])

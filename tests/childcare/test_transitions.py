@@ -359,5 +359,12 @@ def test_the_staff_timeline_shows_who_acted(client, facility, staff, parent):
     family_services.confirm_interest(application=wish.application, by=parent)
     client.force_login(staff)
     page = client.get(reverse("backoffice:application", args=[wish.application.public_id])).content.decode()
-    assert f"(Facility, {staff.email})" in page  # a note has no wish, so no facility name
+    assert f"(Facility, {staff.email})" in page
+    assert f"Internal note: {facility.name}" in page  # the note belongs to the writer's facility
+    # No offer or placement with this facility yet: the family's address is not theirs to see.
+    assert "(the family)" in page
+    assert parent.email not in page
+    CapacityFactory(facility=facility, age_band=BAND, places=1)
+    offers.make_offer(wish=wish, start_date=START, by=staff)
+    page = client.get(reverse("backoffice:application", args=[wish.application.public_id])).content.decode()
     assert f"(the family, {parent.email})" in page

@@ -28,6 +28,7 @@ from childcare.api.serializers.staff import (
     WishStateSerializer,
 )
 from childcare.models import AgeBand, ApplicationStatus, Facility, Placement, Wish
+from portal import audit
 
 
 def staff_facility(request, slug: str) -> Facility:
@@ -53,6 +54,21 @@ def candidate(request, slug: str, public_id) -> Wish:
 
 class StaffView(GenericAPIView):
     permission_classes = [TokenScope, IsFacilityStaff]
+    audit_type = ""  # lists of applicant data name themselves in the audit log
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if self.audit_type and page is not None:
+            audit.record_list(
+                self.request,
+                object_type=self.audit_type,
+                refs=[self.audit_ref(row) for row in page],
+                detail=f"api {self.kwargs.get('slug', '')}",
+            )
+        return page
+
+    def audit_ref(self, row) -> str:
+        return str(row.pk)
 
 
 class StaffFacilityList(StaffView, ListAPIView):
@@ -83,6 +99,10 @@ class Waitlist(StaffView, ListAPIView):
 
     serializer_class = CandidateSerializer
     pagination_class = PagedList
+    audit_type = "waitlist"
+
+    def audit_ref(self, wish) -> str:
+        return wish.application.reference
 
     @extend_schema(parameters=[WaitlistQuery])
     def get(self, request, slug):
@@ -114,6 +134,10 @@ class PlacementList(StaffView, ListAPIView):
 
     serializer_class = PlacementSerializer
     pagination_class = ChangedSinceCursor
+    audit_type = "placement"
+
+    def audit_ref(self, placement) -> str:
+        return str(placement.public_id)
 
     @extend_schema(
         parameters=[

@@ -42,9 +42,11 @@ def candidate(request, slug: str, public_id) -> Wish:
 
 
 def staff_application(request, public_id, *, details: bool = False) -> Application:
-    """A submitted application the user may see as staff: one of its wishes is for their facility.
+    """A submitted application the user may see as staff (``permissions.can_staff_view_application``).
 
     Guardians are not let in here even for their own child: this page shows internal notes.
+    ``application.visible_facility_ids`` is set to the facilities the user sees it for (``None``:
+    the office, all of them), so the page shows only their part.
     """
     applications = Application.objects.select_related("child").prefetch_related(
         Prefetch("wishes", queryset=Wish.objects.select_related("facility").order_by("rank"))
@@ -54,17 +56,23 @@ def staff_application(request, public_id, *, details: bool = False) -> Applicati
             Prefetch(
                 "offers", queryset=Offer.objects.select_related("wish__facility").order_by("-created_at")
             ),
-            Prefetch("events", queryset=ApplicationEvent.objects.select_related("actor", "wish__facility")),
+            Prefetch(
+                "events",
+                queryset=ApplicationEvent.objects.select_related("actor", "wish__facility", "facility"),
+            ),
             "documents",
         )
     application = applications.filter(public_id=public_id).exclude(status=ApplicationStatus.DRAFT).first()
     if application is None:
         raise Http404
     user = request.user
-    if not permissions.is_municipal_office(user) and not any(
-        permissions.is_facility_staff(user, wish.facility) for wish in application.wishes.all()
-    ):
+    if permissions.is_municipal_office(user):
+        application.visible_facility_ids = None
+        return application
+    visible = permissions.need_to_know_facility_ids(user, application)
+    if not visible:
         raise Http404
+    application.visible_facility_ids = visible
     return application
 
 

@@ -31,14 +31,14 @@ from childcare.backoffice.views.access import (
 from childcare.backoffice.views.waitlists import facility_bands, top_waiting_starts
 from childcare.errors import DomainError
 from childcare.models import (
+    ActorKind,
     AgeBand,
-    Application,
     Offer,
     Placement,
-    StaffMembership,
     Wish,
 )
 from childcare.web import back_url
+from portal import audit
 
 
 def _offer_initial(wish: Wish) -> dict:
@@ -224,44 +224,53 @@ def offer_next(request, slug):
 # --- one application, as staff see it ---
 
 
-def _own_facility_ids(user, application: Application) -> set[int]:
-    """The wished facilities whose letters the user may open: the office all, staff their own (1 query)."""
-    wished = {wish.facility_id for wish in application.wishes.all()}
-    if permissions.is_municipal_office(user):
-        return wished
-    return set(
-        StaffMembership.objects.filter(user=user, facility_id__in=wished).values_list(
-            "facility_id", flat=True
-        )
-    )
+def _visible(facility_id: int, visible_ids: set[int] | None) -> bool:
+    return visible_ids is None or facility_id in visible_ids
 
 
 @login_required
 def application_detail(request, public_id):
-    """The application with wishes, offers, proofs, letters and the full timeline, internal notes included.
+    """The application as staff may see it (``childcare.permissions``, need to know).
 
-    Offer letters and placement confirmations are linked only for the facilities the user works for.
+    The office sees everything. Staff see only their facilities' wishes, offers, placements and
+    notes, the family's own timeline entries, the proofs, and the guardians' e-mail addresses once
+    their facility made an offer or holds a placement.
     """
     application = staff_application(request, public_id, details=True)
-    for wish in application.wishes.all():
+    audit.record(request, action=audit.Action.READ, obj=application)
+    user = request.user
+    visible_ids = application.visible_facility_ids
+    wishes = [wish for wish in application.wishes.all() if _visible(wish.facility_id, visible_ids)]
+    for wish in wishes:
         wish.explained = explanations.explain_points(wish.points_explanation)
-    own = _own_facility_ids(request.user, application)
-    for offer in application.offers.all():
-        offer.letter_allowed = offer.wish.facility_id in own
+    offers = [offer for offer in application.offers.all() if _visible(offer.wish.facility_id, visible_ids)]
     for document in application.documents.all():
         document.label = CRITERION_LABELS.get(document.criterion, document.criterion)
+    placements = Placement.objects.filter(child=application.child).select_related("facility")
+    if visible_ids is not None:
+        placements = placements.filter(facility_id__in=visible_ids)
+    contact = permissions.can_see_guardian_contact(user, application, visible_ids=visible_ids or set())
     timeline = [
         {
             "event": event,
             "label": wording.event_label(event.kind),
             "actor": explanations.actor_label(event, for_staff=True),
+            "email": event.actor.email
+            if event.actor and (contact or event.actor_kind != ActorKind.FAMILY)
+            else "",
         }
         for event in application.events.all()
+        if permissions.can_view_event(user, event, visible_ids=visible_ids or set())
     ]
     context = {
         "application": application,
-        "placements": Placement.objects.filter(child=application.child, facility_id__in=own).select_related(
-            "facility"
+        "wishes": wishes,
+        "offers": offers,
+        "placements": placements,
+        "guardian_emails": (
+            list(application.child.guardianships.order_by("pk").values_list("user__email", flat=True))
+            if contact
+            else None
         ),
         "timeline": timeline,
         "note_form": forms.NoteForm(),

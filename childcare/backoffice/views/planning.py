@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from childcare import permissions
 from childcare.allocation import planning
 from childcare.backoffice.exports import csv_response
+from portal import audit
 from portal.models import PortalSettings
 
 
@@ -46,4 +47,6 @@ def unmet_demand_csv(request):
     demand = planning.unmet_demand(portal=PortalSettings.load(), today=today)
     header = [_("District"), _("Age band"), _("Applications without a place"), _("Of these overdue")]
     rows = ([row.district, row.label, row.applications, row.overdue] for row in demand.rows)
-    return csv_response(filename=f"{slugify(_('unmet demand'))}-{today}.csv", header=header, rows=rows)
+    filename = f"{slugify(_('unmet demand'))}-{today}.csv"
+    audit.record(request, action=audit.Action.EXPORT, object_type="unmet_demand", detail=filename)
+    return csv_response(filename=filename, header=header, rows=rows)

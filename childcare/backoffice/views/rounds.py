@@ -7,6 +7,7 @@ service in ``childcare.allocation.rounds`` and shows its refusal as a message.
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
@@ -28,6 +29,7 @@ from childcare.backoffice.forms import rounds as forms
 from childcare.backoffice.views.jobs import job_url
 from childcare.models import AgeBand, AllocationRound, Application, Placement, PlacementStatus
 from childcare.web import run_service
+from portal import audit
 
 ROUNDS_PER_PAGE = 25
 RESULTS_PER_PAGE = 100
@@ -233,6 +235,10 @@ def round_publish(request, public_id):
     Publishing a city's round takes minutes: the page queues a job and shows its progress page.
     """
     round_ = _round(request, public_id)
+    if round_.status == AllocationRound.Status.DRAFT:
+        # A draft has no results to publish nor the statistics this page shows.
+        messages.error(request, _("Compute the round before publishing it."))
+        return redirect(_detail_url(round_))
     form = forms.PublishForm(
         request.POST if request.method == "POST" else None,
         initial={"answer_by": default_deadline().date()},
@@ -271,6 +277,7 @@ def round_results_csv(request, public_id):
     round_ = _round(request, public_id)
     header = [_("Reference number"), _("Child"), _("Result"), _("Wish rank reached"), _("Best position")]
     filename = f"{slugify(_('allocation round'))}-{round_.target_start_date.isoformat()}.csv"
+    audit.record(request, action=audit.Action.EXPORT, obj=round_, detail=filename)
     return csv_response(filename=filename, header=header, rows=_result_rows(round_))
 
 
@@ -309,4 +316,5 @@ def placements_csv(request):
         _("Care scope (hours per week)"),
     ]
     filename = f"{slugify(_('placements'))}-{timezone.localdate().isoformat()}.csv"
+    audit.record(request, action=audit.Action.EXPORT, object_type="placement", detail=filename)
     return csv_response(filename=filename, header=header, rows=_placement_rows())

@@ -36,6 +36,7 @@ from childcare.models import (
     Wish,
     WishStatus,
 )
+from portal import audit
 
 WAITLIST_PER_PAGE = 50
 FACILITIES_PER_PAGE = 25
@@ -211,7 +212,8 @@ def waitlist_page(request, slug):
     active placements and open offers of the band (free places), the ranked list (pk,
     position, state, desired start only), the page's wishes with application and child, their
     open offers, the portal settings (for the offer deadline). With the session, the user, and
-    the layout's portal settings and inbox badge that makes 13 (12 for the municipal office).
+    the layout's portal settings and inbox badge and the one audit-log INSERT that makes 14 (13 for
+    the municipal office).
     """
     facility = staff_facility(request, slug)
     bands, places = facility_bands(facility)
@@ -232,6 +234,13 @@ def waitlist_page(request, slug):
             entries.append((pk, position))
     paginator = Paginator(entries, WAITLIST_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
+    candidates = _page_of_candidates(list(page.object_list))
+    audit.record_list(
+        request,
+        object_type="waitlist",
+        refs=[wish.application.reference for wish in candidates],
+        detail=f"{facility.slug} {filters.age_band} page {page.number}",
+    )
     deadline = offer_services.default_deadline()  # reads the portal settings
     tomorrow = today + datetime.timedelta(days=1)
     band_places = places.get(filters.age_band, 0)
@@ -240,7 +249,7 @@ def waitlist_page(request, slug):
         "form": form,
         "filters": filters,
         "age_band_label": AgeBand(filters.age_band).label,
-        "candidates": _page_of_candidates(list(page.object_list)),
+        "candidates": candidates,
         "page_obj": page,
         "page_range": paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1),
         "total": total,
@@ -303,6 +312,9 @@ def waitlist_csv(request, slug):
         _("State"),
     ]
     filename = f"{slugify(_('waitlist'))}-{facility.slug}-{filters.age_band}-{timezone.localdate()}.csv"
+    audit.record(
+        request, action=audit.Action.EXPORT, object_type="waitlist", object_ref=facility.slug, detail=filename
+    )
     return csv_response(
         filename=filename, header=header, rows=_csv_rows(_ranked(facility, filters.age_band), filters)
     )

@@ -19,6 +19,7 @@ from childcare.admissions.selectors import application_for_guardian
 from childcare.models import Application, ApplicationDocument
 from childcare.parents.forms.applications import CriteriaForm
 from childcare.web import run_service
+from portal import audit
 from portal.models import PortalSettings
 
 
@@ -81,11 +82,12 @@ def document_upload(request, public_id):
     return redirect("parents:application_step_criteria", application.public_id)
 
 
-def _document(request, public_id) -> ApplicationDocument:
+def _document(request, public_id, *, may=permissions.can_view_document) -> ApplicationDocument:
+    """The proof if ``may`` allows it; otherwise a 404 that names nothing (no id, no redirect)."""
     document = (
         ApplicationDocument.objects.select_related("application__child").filter(public_id=public_id).first()
     )
-    if document is None or not permissions.can_view_document(request.user, document):
+    if document is None or not may(request.user, document):
         raise Http404
     return document
 
@@ -93,6 +95,8 @@ def _document(request, public_id) -> ApplicationDocument:
 @login_required
 def document_download(request, public_id):
     document = _document(request, public_id)
+    if not permissions.can_manage_application(request.user, document.application):
+        audit.record(request, action=audit.Action.READ, obj=document, detail=document.criterion)
     response = FileResponse(document.file.open("rb"), content_type=document.content_type)
     response["Content-Disposition"] = f'attachment; filename="document-{document.public_id}"'
     response["Cache-Control"] = "private, no-store"
@@ -103,7 +107,7 @@ def document_download(request, public_id):
 @require_POST
 @login_required
 def document_delete(request, public_id):
-    document = _document(request, public_id)
+    document = _document(request, public_id, may=permissions.can_delete_document)
     run_service(
         request,
         lambda: services.remove_document(document=document, by=request.user),
