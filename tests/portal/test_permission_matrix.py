@@ -37,6 +37,30 @@ def _expect(names: str, outcomes: tuple[str, ...]) -> None:
 # /health/ answers 200 or 503 depending on the services around the test run: the same for everyone.
 SAME_FOR_EVERYONE = {"health"}
 
+_expect("health_ping", EVERYONE)
+# Webhooks: the admin for the superuser (deliveries are never added by hand; no rows exist in the
+# scene, so their change pages go back to the admin); the page for the facility's own staff.
+_expect(
+    "admin:childcare_webhookdelivery_changelist admin:childcare_webhookendpoint_add "
+    "admin:childcare_webhookendpoint_changelist",
+    ("login",) * 7 + ("200",),
+)
+_expect(
+    """
+    admin:childcare_webhookdelivery_change admin:childcare_webhookdelivery_delete
+    admin:childcare_webhookdelivery_history admin:childcare_webhookendpoint_change
+    admin:childcare_webhookendpoint_delete admin:childcare_webhookendpoint_history
+    """,
+    ("login",) * 7 + ("302 /admin/",),
+)
+_expect("admin:childcare_webhookdelivery_add", ("login",) * 7 + ("403",))
+_expect("api:confirm_interest", ("401",) + ("405",) * 7)  # POST only; GET is refused after the key check
+_expect(
+    "api:staff_offer_make api:staff_wish_reject",
+    ("401", "403", "403", "403", "405", "405", "405", "403"),
+)
+_expect("backoffice:webhooks", ("login", "404", "404", "404", "200", "404", "200", "404"))
+
 _expect(
     """
     account_change_password account_data account_data_download account_email
@@ -450,6 +474,10 @@ ARGUMENTS = {
     "api:staff_waitlist": lambda s: {"slug": s.facility_x.slug},
     "api:staff_placements": lambda s: {"slug": s.facility_x.slug},
     "api:office_round": lambda s: {"public_id": s.round.public_id},
+    "api:confirm_interest": lambda s: {"public_id": s.application.public_id},
+    "api:staff_offer_make": lambda s: {"slug": s.facility_x.slug, "public_id": s.application.public_id},
+    "api:staff_wish_reject": lambda s: {"slug": s.facility_x.slug, "public_id": s.application.public_id},
+    "backoffice:webhooks": lambda s: {"slug": s.facility_x.slug},
 }
 
 # Unnamed routes: a concrete path for each.
