@@ -9,6 +9,8 @@ import datetime
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from rest_framework.throttling import SimpleRateThrottle
 from schemathesis.checks import not_a_server_error
@@ -37,7 +39,18 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 
 @pytest.fixture
-def personas(db, parent, staff, municipal_office, facility, monkeypatch):
+def keep_connection():
+    """The WSGI handler closes the database connection after each request, as a server should; inside
+    the test's transaction that would end it (on PostgreSQL), so do what Django's test client does."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def personas(db, keep_connection, parent, staff, municipal_office, facility, monkeypatch):
     """Headers of the four audiences, each with data of their own."""
     monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "anon", "100000/minute")
     monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "user", "100000/minute")
