@@ -144,6 +144,23 @@ def _hand_over(message_ids: list[int]) -> None:
             break  # the broker is down: the outbox sweeper hands the rest over later
 
 
+def tell_staff_of_facilities(*, facilities, kind: str, key: str, context: dict) -> None:
+    """Tell the staff of each of ``facilities`` that an application left their list.
+
+    The link opens each facility's waiting list: staff no longer see an application that has
+    no live wish for them.
+    """
+    for facility in facilities:
+        tell_facility_staff(
+            facility=facility,
+            kind=kind,
+            key=f"{key}:facility:{facility.pk}",
+            context=context,
+            link=reverse("backoffice:waitlist", args=[facility.slug]),
+            link_label=_("Open the waiting list"),
+        )
+
+
 def tell_facility_staff(
     *,
     facility: Facility,

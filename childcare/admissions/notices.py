@@ -23,6 +23,17 @@ MESSAGE_KINDS = (
     NotificationKind("offer_made", _("Place offered"), Audience.PARENTS, _OFFER),
     NotificationKind("offer_reminder", _("Reminder to answer an offer"), Audience.PARENTS, _OFFER),
     NotificationKind("offer_expired", _("Offer expired"), Audience.PARENTS, _OFFER),
+    NotificationKind("offer_withdrawn", _("Offer withdrawn by the facility"), Audience.PARENTS, _OFFER),
+    NotificationKind("offer_declined", _("Confirmation of a declined offer"), Audience.PARENTS, _OFFER),
+    NotificationKind(
+        "application_withdrawn", _("Confirmation of a withdrawn application"), Audience.PARENTS, _APPLICATION
+    ),
+    NotificationKind(
+        "application_closed",
+        _("Application ended after its last wish was rejected"),
+        Audience.PARENTS,
+        (*_APPLICATION, "facility", "reason"),
+    ),
     NotificationKind(
         "offer_accepted",
         _("Place accepted"),
@@ -68,6 +79,12 @@ MESSAGE_KINDS = (
         _("A family answered an offer"),
         Audience.STAFF,
         ("offer", "facility", "answer", "link"),
+    ),
+    NotificationKind(
+        "staff_application_withdrawn",
+        _("A family withdrew an application"),
+        Audience.STAFF,
+        ("application", "facility", "link"),
     ),
     NotificationKind(
         "guardian_invitation",
