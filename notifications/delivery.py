@@ -23,6 +23,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from notifications.attachments import render_attachment
+from notifications.kinds import UnknownNotificationKind, get_kind
 from notifications.mail_connection import send_email
 from notifications.models import OutboxMessage
 
@@ -36,6 +37,7 @@ class Outcome(enum.Enum):
     SKIPPED = "skipped"
     RETRY = "retry"
     FAILED = "failed"
+    SUPERSEDED = "superseded"
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,8 @@ def deliver_message(*, message_id: int) -> DeliveryResult:
         return DeliveryResult(Outcome.SKIPPED)
     message = OutboxMessage.objects.get(pk=message_id)
     try:
+        if not still_valid(message):
+            return _supersede(message)
         send_email(build_email(message))
     except Exception as error:  # every error is classified and recorded on the row, none is lost
         return _record_failure(message=message, error=error)
@@ -66,6 +70,23 @@ def deliver_message(*, message_id: int) -> DeliveryResult:
         status=Status.SENT, sent_at=timezone.now(), last_error=""
     )
     return DeliveryResult(Outcome.SENT)
+
+
+def still_valid(message: OutboxMessage) -> bool:
+    """Whether what the message reports still holds; an unknown kind (code removed since) does not block."""
+    try:
+        kind = get_kind(message.kind)
+    except UnknownNotificationKind:
+        return True
+    return kind.holds(message.about)
+
+
+def _supersede(message: OutboxMessage) -> DeliveryResult:
+    OutboxMessage.objects.filter(pk=message.pk, status=Status.SENDING).update(
+        status=Status.SUPERSEDED, last_error="Not sent: what it reported had changed before it could go out."
+    )
+    logger.info("Outbox message %s (%s) superseded before sending", message.pk, message.kind)
+    return DeliveryResult(Outcome.SUPERSEDED)
 
 
 def build_email(message: OutboxMessage) -> EmailMultiAlternatives:

@@ -293,6 +293,10 @@ class PdfDocument:
     def body(self, obj: Model, *, portal: PortalSettings) -> list[Flowable]:
         raise NotImplementedError
 
+    def document_title(self, obj: Model) -> str:
+        """The heading on the page; a document whose subject has moved on may say so here."""
+        return str(self.title)
+
     def render(self, obj: Model, *, language: str) -> bytes:
         _register_fonts()
         with translation.override(language):
@@ -301,14 +305,14 @@ class PdfDocument:
             document = BaseDocTemplate(
                 buffer,
                 pagesize=A4,
-                title=f"{self.title} {self.reference(obj)}",
+                title=f"{self.document_title(obj)} {self.reference(obj)}",
                 author=f"{portal.portal_name} {portal.municipality_name}",
                 creator=portal.portal_name,
                 lang=language,
                 initialFontName=FONT,
             )
             document.addPageTemplates([_page_template()])
-            story = [para(str(self.title), "title"), *self.body(obj, portal=portal)]
+            story = [para(self.document_title(obj), "title"), *self.body(obj, portal=portal)]
             created = format_date(timezone.localdate())
             document.build(
                 story,
