@@ -59,7 +59,8 @@ def deliver_message(*, message_id: int) -> DeliveryResult:
     """Send a queued message once; temporary errors queue it again with backoff, permanent ones fail it."""
     if not claim_message(message_id=message_id, now=timezone.now()):
         return DeliveryResult(Outcome.SKIPPED)
-    message = OutboxMessage.objects.get(pk=message_id)
+    message = OutboxMessage.objects.select_related("recipient").get(pk=message_id)
+    _address_to_current(message)
     try:
         if not still_valid(message):
             return _supersede(message)
@@ -70,6 +71,22 @@ def deliver_message(*, message_id: int) -> DeliveryResult:
         status=Status.SENT, sent_at=timezone.now(), last_error=""
     )
     return DeliveryResult(Outcome.SENT)
+
+
+def _address_to_current(message: OutboxMessage) -> None:
+    """A user is written to at the account's address of now, not of when the message was written.
+
+    The row then records where the e-mail actually went, so a resend after the family corrected
+    a mistyped address reaches them, and the office sees which address was tried.
+    """
+    if (
+        message.recipient is None
+        or not message.recipient.email
+        or message.recipient.email == message.to_email
+    ):
+        return
+    message.to_email = message.recipient.email
+    OutboxMessage.objects.filter(pk=message.pk).update(to_email=message.to_email)
 
 
 def still_valid(message: OutboxMessage) -> bool:
