@@ -26,6 +26,7 @@ from notifications.attachments import render_attachment
 from notifications.kinds import UnknownNotificationKind, get_kind
 from notifications.mail_connection import send_email
 from notifications.models import OutboxMessage
+from notifications.pause import current_pause, delivery_recovered, is_server_wide, pause_delivery
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +39,7 @@ class Outcome(enum.Enum):
     RETRY = "retry"
     FAILED = "failed"
     SUPERSEDED = "superseded"
+    PAUSED = "paused"
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,15 @@ def claim_message(*, message_id: int, now: datetime.datetime) -> bool:
 
 def deliver_message(*, message_id: int) -> DeliveryResult:
     """Send a queued message once; temporary errors queue it again with backoff, permanent ones fail it."""
-    if not claim_message(message_id=message_id, now=timezone.now()):
+    now = timezone.now()
+    paused = current_pause(now=now)
+    if paused is not None:
+        # Keep the row out of the sweeper's way until the pause ends; the task comes back then.
+        OutboxMessage.objects.filter(
+            pk=message_id, status=Status.QUEUED, next_attempt_at__lt=paused.paused_until
+        ).update(next_attempt_at=paused.paused_until)
+        return DeliveryResult(Outcome.PAUSED, retry_at=paused.paused_until)
+    if not claim_message(message_id=message_id, now=now):
         return DeliveryResult(Outcome.SKIPPED)
     message = OutboxMessage.objects.select_related("recipient").get(pk=message_id)
     _address_to_current(message)
@@ -66,11 +76,27 @@ def deliver_message(*, message_id: int) -> DeliveryResult:
             return _supersede(message)
         send_email(build_email(message))
     except Exception as error:  # every error is classified and recorded on the row, none is lost
+        if is_server_wide(error):
+            return _pause_all(message=message, error=error)
         return _record_failure(message=message, error=error)
     OutboxMessage.objects.filter(pk=message_id, status=Status.SENDING).update(
         status=Status.SENT, sent_at=timezone.now(), last_error=""
     )
+    delivery_recovered()
     return DeliveryResult(Outcome.SENT)
+
+
+def _pause_all(*, message: OutboxMessage, error: Exception) -> DeliveryResult:
+    """The fault is the mail set-up's, not this message's: queue it again without using an attempt."""
+    description = describe_error(error)[:2000]
+    until = pause_delivery(reason=description)
+    OutboxMessage.objects.filter(pk=message.pk, status=Status.SENDING).update(
+        status=Status.QUEUED,
+        attempts=F("attempts") - 1,
+        next_attempt_at=until,
+        last_error=f"Delivery paused: {description}",
+    )
+    return DeliveryResult(Outcome.PAUSED, retry_at=until)
 
 
 def _address_to_current(message: OutboxMessage) -> None:

@@ -117,3 +117,25 @@ class NotificationPreference(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.kind}: {self.email_enabled}"
+
+
+class DeliveryPause(models.Model):
+    """One row: the mail server refuses every message (wrong password, TLS, DNS), so delivery waits.
+
+    While ``paused_until`` lies ahead no message is tried; messages stay queued instead of each
+    using up its attempts on a fault only an operator can fix. ``strikes`` counts pauses in a
+    row (the next one lasts longer); ``alerted`` makes the operators' alert go out once per fault.
+    """
+
+    paused_until = models.DateTimeField(_("paused until"), null=True, blank=True)
+    since = models.DateTimeField(_("failing since"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    strikes = models.PositiveSmallIntegerField(_("pauses in a row"), default=0)
+    alerted = models.BooleanField(_("operators alerted"), default=False)
+
+    class Meta:
+        verbose_name = _("e-mail delivery pause")
+        verbose_name_plural = _("e-mail delivery pauses")
+
+    def __str__(self):
+        return f"paused until {self.paused_until}: {self.reason}"

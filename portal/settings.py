@@ -93,6 +93,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.portal",
                 "notifications.context_processors.inbox",
+                "notifications.context_processors.delivery",
             ],
         },
     },
@@ -304,6 +305,9 @@ OUTBOX_RETRY_MAX_SECONDS = env_int("OUTBOX_RETRY_MAX_SECONDS", 1800, minimum=1)
 OUTBOX_SENDING_TIMEOUT_SECONDS = env_int("OUTBOX_SENDING_TIMEOUT_SECONDS", 600, minimum=EMAIL_TIMEOUT * 3)
 OUTBOX_SWEEP_GRACE_SECONDS = env_int("OUTBOX_SWEEP_GRACE_SECONDS", 30, minimum=0)
 OUTBOX_SWEEP_BATCH_SIZE = env_int("OUTBOX_SWEEP_BATCH_SIZE", 500, minimum=1)
+# A fault every message meets (wrong SMTP password, TLS, DNS) pauses all delivery: base, 2 x base ... cap.
+OUTBOX_PAUSE_BASE_SECONDS = env_int("OUTBOX_PAUSE_BASE_SECONDS", 60, minimum=1)
+OUTBOX_PAUSE_MAX_SECONDS = env_int("OUTBOX_PAUSE_MAX_SECONDS", 1800, minimum=1)
 
 # /health/ fails the worker check when no heartbeat (every 30 s) came for this long, and the
 # outbox check when an e-mail has been due for this long without being sent.

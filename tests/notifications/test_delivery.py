@@ -110,7 +110,8 @@ def test_smtp_451_queues_the_message_again_with_exponential_backoff(message, smt
 
 def test_temporary_errors_give_up_after_the_configured_attempts(message, smtp_answers, clock, settings):
     settings.OUTBOX_MAX_ATTEMPTS = 3
-    smtp_answers += [ConnectionRefusedError("mail server down")] * 3
+    # A 4xx for this message (not a fault every message meets, which pauses delivery instead).
+    smtp_answers += [smtplib.SMTPDataError(451, b"4.3.0 try again later")] * 3
     outcomes = []
     for _ in range(3):
         result = deliver_message(message_id=message.pk)
@@ -119,7 +120,7 @@ def test_temporary_errors_give_up_after_the_configured_attempts(message, smtp_an
     assert outcomes == [Outcome.RETRY, Outcome.RETRY, Outcome.FAILED]
     message.refresh_from_db()
     assert message.status == Status.FAILED
-    assert message.last_error == "Gave up after 3 attempts. ConnectionRefusedError: mail server down"
+    assert message.last_error == "Gave up after 3 attempts. SMTPDataError: 451 4.3.0 try again later"
 
 
 def test_smtp_550_fails_the_message_with_the_servers_answer(message, smtp_answers, clock):
