@@ -241,6 +241,12 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
+else:
+    # Handing a message to the broker happens in the request's commit callbacks: when the broker is
+    # down, give up after one quick connection attempt (the outbox sweeper hands it over later)
+    # instead of kombu's default of retrying for seconds per message.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 0, "socket_connect_timeout": 1}
+    CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
@@ -308,6 +314,8 @@ OUTBOX_SWEEP_BATCH_SIZE = env_int("OUTBOX_SWEEP_BATCH_SIZE", 500, minimum=1)
 # A fault every message meets (wrong SMTP password, TLS, DNS) pauses all delivery: base, 2 x base ... cap.
 OUTBOX_PAUSE_BASE_SECONDS = env_int("OUTBOX_PAUSE_BASE_SECONDS", 60, minimum=1)
 OUTBOX_PAUSE_MAX_SECONDS = env_int("OUTBOX_PAUSE_MAX_SECONDS", 1800, minimum=1)
+# After a failed hand-over to the broker, a process leaves new messages to the sweeper this long.
+OUTBOX_BROKER_RETRY_SECONDS = env_int("OUTBOX_BROKER_RETRY_SECONDS", 10, minimum=0)
 
 # /health/ fails the worker check when no heartbeat (every 30 s) came for this long, and the
 # outbox check when an e-mail has been due for this long without being sent.
