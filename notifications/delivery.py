@@ -1,23 +1,27 @@
 """Sending one outbox message, at most once per claim.
 
 A worker claims a due queued row with a conditional UPDATE (queued → sending), which also
-starts a lease that ends at ``next_attempt_at``. The row is marked sent right after the SMTP
-server accepted the message and before the task returns, so a task redelivered after its
-worker died finds the row sent and does nothing. Only a worker killed between the server's
-acceptance and that UPDATE leaves a row in sending that the sweeper retries once the lease
-has run out: the one window in which an e-mail can go out twice.
+starts a lease that ends at ``next_attempt_at`` (``OUTBOX_SENDING_TIMEOUT_SECONDS``, ~2 min).
+The row is marked sent in its own transaction right after the SMTP server accepted the
+message and before the task returns, so a task redelivered after its worker died finds the
+row sent and does nothing. Only a worker killed between the server's acceptance and that
+commit (milliseconds) leaves a row in sending that the sweeper retries once the lease has
+run out: the one window in which an e-mail can go out twice. Its stable Message-ID
+(``<outbox-{public_id}@domain>``) lets mail clients fold such a copy into the first.
 """
 
 import datetime
 import enum
 import logging
 import smtplib
+import time
 from dataclasses import dataclass
 from email.utils import parseaddr
 
+from django import db
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import InterfaceError
+from django.db import InterfaceError, transaction
 from django.db import OperationalError as DatabaseOperationalError
 from django.db.models import F
 from django.utils import timezone
@@ -31,6 +35,8 @@ from notifications.pause import current_pause, delivery_recovered, is_server_wid
 logger = logging.getLogger(__name__)
 
 Status = OutboxMessage.Status
+
+MARK_SENT_ATTEMPTS = 3
 
 
 class Outcome(enum.Enum):
@@ -79,11 +85,30 @@ def deliver_message(*, message_id: int) -> DeliveryResult:
         if is_server_wide(error):
             return _pause_all(message=message, error=error)
         return _record_failure(message=message, error=error)
-    OutboxMessage.objects.filter(pk=message_id, status=Status.SENDING).update(
-        status=Status.SENT, sent_at=timezone.now(), last_error=""
-    )
+    _mark_sent(message)
     delivery_recovered()
     return DeliveryResult(Outcome.SENT)
+
+
+def _mark_sent(message: OutboxMessage) -> None:
+    """Record the server's acceptance at once, in its own one-statement transaction (autocommit).
+
+    From the server's "250" to this commit is the only window in which a killed worker makes an
+    e-mail go out twice, so nothing else happens in between. A database hiccup right now is
+    retried briefly: giving up would leave the row sending until its lease ends and send it again.
+    """
+    for attempt in range(MARK_SENT_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                OutboxMessage.objects.filter(pk=message.pk, status=Status.SENDING).update(
+                    status=Status.SENT, sent_at=timezone.now(), last_error="", to_email=message.to_email
+                )
+            return
+        except (DatabaseOperationalError, InterfaceError):
+            if attempt == MARK_SENT_ATTEMPTS - 1:
+                raise
+            db.connections.close_all()
+            time.sleep(0.2 * (attempt + 1))
 
 
 def _pause_all(*, message: OutboxMessage, error: Exception) -> DeliveryResult:
@@ -141,7 +166,7 @@ def build_email(message: OutboxMessage) -> EmailMultiAlternatives:
         to=[message.to_email],
         headers={
             # The same Message-ID on every attempt lets mail clients fold a rare duplicate into one.
-            "Message-ID": f"<{message.public_id}@{sender_domain}>",
+            "Message-ID": message_id_header(message, sender_domain),
             "Auto-Submitted": "auto-generated",
             "Content-Language": message.language,
         },
@@ -151,6 +176,11 @@ def build_email(message: OutboxMessage) -> EmailMultiAlternatives:
     for spec in message.attachments:
         email.attach(*render_attachment(spec, language=message.language))
     return email
+
+
+def message_id_header(message: OutboxMessage, domain: str) -> str:
+    """Stable per row, so a receiver (and a human) can tell a rare second copy from a new message."""
+    return f"<outbox-{message.public_id}@{domain}>"
 
 
 def is_temporary(error: BaseException) -> bool:

@@ -308,7 +308,11 @@ CELERY_BEAT_SCHEDULE: dict = {
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 10, minimum=1)
 OUTBOX_RETRY_BASE_SECONDS = env_int("OUTBOX_RETRY_BASE_SECONDS", 30, minimum=1)
 OUTBOX_RETRY_MAX_SECONDS = env_int("OUTBOX_RETRY_MAX_SECONDS", 1800, minimum=1)
-OUTBOX_SENDING_TIMEOUT_SECONDS = env_int("OUTBOX_SENDING_TIMEOUT_SECONDS", 600, minimum=EMAIL_TIMEOUT * 3)
+# The lease of one sending attempt: long enough for a slow server (3 x EMAIL_TIMEOUT at least), short
+# enough that a message whose worker died goes out again after about two minutes, not ten.
+OUTBOX_SENDING_TIMEOUT_SECONDS = env_int(
+    "OUTBOX_SENDING_TIMEOUT_SECONDS", max(120, EMAIL_TIMEOUT * 3), minimum=EMAIL_TIMEOUT * 3
+)
 OUTBOX_SWEEP_GRACE_SECONDS = env_int("OUTBOX_SWEEP_GRACE_SECONDS", 30, minimum=0)
 OUTBOX_SWEEP_BATCH_SIZE = env_int("OUTBOX_SWEEP_BATCH_SIZE", 500, minimum=1)
 # A fault every message meets (wrong SMTP password, TLS, DNS) pauses all delivery: base, 2 x base ... cap.

@@ -65,7 +65,7 @@ def test_accepted_message_is_marked_sent_with_its_headers(message, clock):
     )
     [email] = mail.outbox
     headers = email.message()
-    assert headers["Message-ID"] == f"<{message.public_id}@kita-portal.example>"
+    assert headers["Message-ID"] == f"<outbox-{message.public_id}@kita-portal.example>"
     assert headers["Auto-Submitted"] == "auto-generated"
     assert headers["Content-Language"] == "de"
 
@@ -202,3 +202,34 @@ def test_a_message_without_a_user_is_delivered_to_its_stored_address(clock):
     [email] = mail.outbox
     assert email.to == ["partner@example.org"]
     assert email.extra_headers["Content-Language"] == "en"
+
+
+def test_a_dead_workers_message_is_retried_after_a_two_minute_lease(message, clock, settings):
+    from notifications.delivery import claim_message
+    from notifications.sweeper import sweep_outbox
+
+    assert settings.OUTBOX_SENDING_TIMEOUT_SECONDS == 120
+    assert claim_message(message_id=message.pk, now=timezone.now())  # the worker dies after this
+    assert sweep_outbox(now=NOW + datetime.timedelta(seconds=119)).requeued == 0
+    assert sweep_outbox(now=NOW + datetime.timedelta(seconds=120)).requeued == 1
+
+
+def test_marking_sent_survives_a_database_hiccup_right_after_the_server_accepted(message, clock, monkeypatch):
+    from django.db import OperationalError
+    from django.db.models import QuerySet
+
+    real_update = QuerySet.update
+    hiccups = [OperationalError("server closed the connection unexpectedly")]
+
+    def update(queryset, **fields):
+        if fields.get("status") == Status.SENT and hiccups:
+            raise hiccups.pop()
+        return real_update(queryset, **fields)
+
+    monkeypatch.setattr(QuerySet, "update", update)
+    monkeypatch.setattr("notifications.delivery.db.connections.close_all", lambda: None)
+    monkeypatch.setattr("notifications.delivery.time.sleep", lambda seconds: None)
+    assert deliver_message(message_id=message.pk).outcome is Outcome.SENT
+    message.refresh_from_db()
+    assert message.status == Status.SENT
+    assert len(mail.outbox) == 1
