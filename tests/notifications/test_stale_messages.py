@@ -86,3 +86,13 @@ def test_the_offer_letter_of_an_ended_offer_says_it_is_no_longer_valid(wish, sta
     assert "We are pleased to offer" not in text
     assert "This offer is no longer valid" in text
     assert "Withdrawn" in text
+
+
+def test_the_inbox_marks_a_superseded_message_as_out_of_date(client, wish, parent, staff, in_english):
+    offer = offers.make_offer(wish=wish, start_date=START, by=staff)
+    offers.withdraw_offer(offer=offer, by=staff)
+    deliver_all()
+    made = OutboxMessage.objects.get(kind="offer_made", recipient=parent)
+    client.force_login(parent)
+    page = client.get(f"/postfach/{made.public_id}/")
+    assert "Out of date: what this message reported changed" in page.content.decode()
