@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from notifications import services
-from notifications.models import NotificationPreference, OutboxMessage
+from notifications.models import DeliveryPause, NotificationPreference, OutboxMessage
 
 
 @admin.register(OutboxMessage)
@@ -26,6 +26,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     readonly_fields = (
         "public_id",
         "dedupe_key",
+        "about",
         "status",
         "attempts",
         "next_attempt_at",
@@ -45,6 +46,19 @@ class OutboxMessageAdmin(admin.ModelAdmin):
             % {"count": count},
             messages.SUCCESS,
         )
+
+
+@admin.register(DeliveryPause)
+class DeliveryPauseAdmin(admin.ModelAdmin):
+    """Read-only: the pause ends by itself once a message goes through after the fault is fixed."""
+
+    list_display = ("paused_until", "since", "strikes", "alerted", "reason")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(NotificationPreference)

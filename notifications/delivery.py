@@ -1,34 +1,42 @@
 """Sending one outbox message, at most once per claim.
 
 A worker claims a due queued row with a conditional UPDATE (queued → sending), which also
-starts a lease that ends at ``next_attempt_at``. The row is marked sent right after the SMTP
-server accepted the message and before the task returns, so a task redelivered after its
-worker died finds the row sent and does nothing. Only a worker killed between the server's
-acceptance and that UPDATE leaves a row in sending that the sweeper retries once the lease
-has run out: the one window in which an e-mail can go out twice.
+starts a lease that ends at ``next_attempt_at`` (``OUTBOX_SENDING_TIMEOUT_SECONDS``, ~2 min).
+The row is marked sent in its own transaction right after the SMTP server accepted the
+message and before the task returns, so a task redelivered after its worker died finds the
+row sent and does nothing. Only a worker killed between the server's acceptance and that
+commit (milliseconds) leaves a row in sending that the sweeper retries once the lease has
+run out: the one window in which an e-mail can go out twice. Its stable Message-ID
+(``<outbox-{public_id}@domain>``) lets mail clients fold such a copy into the first.
 """
 
 import datetime
 import enum
 import logging
 import smtplib
+import time
 from dataclasses import dataclass
 from email.utils import parseaddr
 
+from django import db
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import InterfaceError
+from django.db import InterfaceError, transaction
 from django.db import OperationalError as DatabaseOperationalError
 from django.db.models import F
 from django.utils import timezone
 
 from notifications.attachments import render_attachment
+from notifications.kinds import UnknownNotificationKind, get_kind
 from notifications.mail_connection import send_email
 from notifications.models import OutboxMessage
+from notifications.pause import current_pause, delivery_recovered, is_server_wide, pause_delivery
 
 logger = logging.getLogger(__name__)
 
 Status = OutboxMessage.Status
+
+MARK_SENT_ATTEMPTS = 3
 
 
 class Outcome(enum.Enum):
@@ -36,6 +44,8 @@ class Outcome(enum.Enum):
     SKIPPED = "skipped"
     RETRY = "retry"
     FAILED = "failed"
+    SUPERSEDED = "superseded"
+    PAUSED = "paused"
 
 
 @dataclass(frozen=True)
@@ -55,17 +65,96 @@ def claim_message(*, message_id: int, now: datetime.datetime) -> bool:
 
 def deliver_message(*, message_id: int) -> DeliveryResult:
     """Send a queued message once; temporary errors queue it again with backoff, permanent ones fail it."""
-    if not claim_message(message_id=message_id, now=timezone.now()):
+    now = timezone.now()
+    paused = current_pause(now=now)
+    if paused is not None:
+        # Keep the row out of the sweeper's way until the pause ends; the task comes back then.
+        OutboxMessage.objects.filter(
+            pk=message_id, status=Status.QUEUED, next_attempt_at__lt=paused.paused_until
+        ).update(next_attempt_at=paused.paused_until)
+        return DeliveryResult(Outcome.PAUSED, retry_at=paused.paused_until)
+    if not claim_message(message_id=message_id, now=now):
         return DeliveryResult(Outcome.SKIPPED)
-    message = OutboxMessage.objects.get(pk=message_id)
+    message = OutboxMessage.objects.select_related("recipient").get(pk=message_id)
+    _address_to_current(message)
     try:
+        if not still_valid(message):
+            return _supersede(message)
         send_email(build_email(message))
     except Exception as error:  # every error is classified and recorded on the row, none is lost
+        if is_server_wide(error):
+            return _pause_all(message=message, error=error)
         return _record_failure(message=message, error=error)
-    OutboxMessage.objects.filter(pk=message_id, status=Status.SENDING).update(
-        status=Status.SENT, sent_at=timezone.now(), last_error=""
-    )
+    _mark_sent(message)
+    delivery_recovered()
     return DeliveryResult(Outcome.SENT)
+
+
+def _mark_sent(message: OutboxMessage) -> None:
+    """Record the server's acceptance at once, in its own one-statement transaction (autocommit).
+
+    From the server's "250" to this commit is the only window in which a killed worker makes an
+    e-mail go out twice, so nothing else happens in between. A database hiccup right now is
+    retried briefly: giving up would leave the row sending until its lease ends and send it again.
+    """
+    for attempt in range(MARK_SENT_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                OutboxMessage.objects.filter(pk=message.pk, status=Status.SENDING).update(
+                    status=Status.SENT, sent_at=timezone.now(), last_error="", to_email=message.to_email
+                )
+            return
+        except (DatabaseOperationalError, InterfaceError):
+            if attempt == MARK_SENT_ATTEMPTS - 1:
+                raise
+            db.connections.close_all()
+            time.sleep(0.2 * (attempt + 1))
+
+
+def _pause_all(*, message: OutboxMessage, error: Exception) -> DeliveryResult:
+    """The fault is the mail set-up's, not this message's: queue it again without using an attempt."""
+    description = describe_error(error)[:2000]
+    until = pause_delivery(reason=description)
+    OutboxMessage.objects.filter(pk=message.pk, status=Status.SENDING).update(
+        status=Status.QUEUED,
+        attempts=F("attempts") - 1,
+        next_attempt_at=until,
+        last_error=f"Delivery paused: {description}",
+    )
+    return DeliveryResult(Outcome.PAUSED, retry_at=until)
+
+
+def _address_to_current(message: OutboxMessage) -> None:
+    """A user is written to at the account's address of now, not of when the message was written.
+
+    The row then records where the e-mail actually went, so a resend after the family corrected
+    a mistyped address reaches them, and the office sees which address was tried.
+    """
+    if (
+        message.recipient is None
+        or not message.recipient.email
+        or message.recipient.email == message.to_email
+    ):
+        return
+    message.to_email = message.recipient.email
+    OutboxMessage.objects.filter(pk=message.pk).update(to_email=message.to_email)
+
+
+def still_valid(message: OutboxMessage) -> bool:
+    """Whether what the message reports still holds; an unknown kind (code removed since) does not block."""
+    try:
+        kind = get_kind(message.kind)
+    except UnknownNotificationKind:
+        return True
+    return kind.holds(message.about)
+
+
+def _supersede(message: OutboxMessage) -> DeliveryResult:
+    OutboxMessage.objects.filter(pk=message.pk, status=Status.SENDING).update(
+        status=Status.SUPERSEDED, last_error="Not sent: what it reported had changed before it could go out."
+    )
+    logger.info("Outbox message %s (%s) superseded before sending", message.pk, message.kind)
+    return DeliveryResult(Outcome.SUPERSEDED)
 
 
 def build_email(message: OutboxMessage) -> EmailMultiAlternatives:
@@ -77,7 +166,7 @@ def build_email(message: OutboxMessage) -> EmailMultiAlternatives:
         to=[message.to_email],
         headers={
             # The same Message-ID on every attempt lets mail clients fold a rare duplicate into one.
-            "Message-ID": f"<{message.public_id}@{sender_domain}>",
+            "Message-ID": message_id_header(message, sender_domain),
             "Auto-Submitted": "auto-generated",
             "Content-Language": message.language,
         },
@@ -87,6 +176,11 @@ def build_email(message: OutboxMessage) -> EmailMultiAlternatives:
     for spec in message.attachments:
         email.attach(*render_attachment(spec, language=message.language))
     return email
+
+
+def message_id_header(message: OutboxMessage, domain: str) -> str:
+    """Stable per row, so a receiver (and a human) can tell a rare second copy from a new message."""
+    return f"<outbox-{message.public_id}@{domain}>"
 
 
 def is_temporary(error: BaseException) -> bool:

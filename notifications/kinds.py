@@ -6,8 +6,12 @@ change to the recipient's own case and always go out; optional kinds are conveni
 The app that owns a kind registers it when it is ready, e.g.::
 
     register_kind(NotificationKind("parcel_arrived", _("Parcel arrived"), Audience.PARENTS, ("link",)))
+
+A kind may give ``still_valid(about) -> bool``: checked just before sending, with the
+``about`` the sender stored on the message; a message that no longer holds is superseded.
 """
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -30,6 +34,13 @@ class NotificationKind:
     context: tuple[str, ...]
     optional: bool = False
     enabled_by_default: bool = True
+    # At send time: does a message of this kind about ``about`` (what the sender stored, e.g.
+    # {"offer": 12}) still hold? None: always. Lets the app that owns the subject decide
+    # without notifications knowing its models.
+    still_valid: Callable[[Mapping], bool] | None = None
+
+    def holds(self, about: Mapping) -> bool:
+        return self.still_valid is None or not about or self.still_valid(about)
 
 
 class UnknownNotificationKind(LookupError):

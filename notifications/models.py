@@ -12,7 +12,9 @@ class OutboxMessage(models.Model):
     A message goes to a user (and shows in their inbox) or, without ``recipient``, only to
     ``to_email``, for a person who has no account yet.
     The unique ``dedupe_key`` makes writing the same message twice impossible; the
-    status machine (queued → sending → sent | failed) makes sending it twice a no-op.
+    status machine (queued → sending → sent | failed | superseded) makes sending it twice a
+    no-op. ``about`` names what the message reports on; a message whose subject moved on
+    before it could be sent (its kind's ``still_valid`` says no) is superseded, not sent.
     While a row is ``sending``, ``next_attempt_at`` is the end of the sender's lease: a
     row still sending after it belonged to a worker that died and is queued again.
     """
@@ -22,6 +24,8 @@ class OutboxMessage(models.Model):
         SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
+        # Not sent: what it reported had moved on by the time it could go out (e.g. a withdrawn offer).
+        SUPERSEDED = "superseded", _("Superseded")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     recipient = models.ForeignKey(
@@ -46,6 +50,15 @@ class OutboxMessage(models.Model):
         default=list,
         blank=True,
         help_text=_("Documents rendered when the message is sent, e.g. an offer letter PDF."),
+    )
+    about = models.JSONField(
+        _("about"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            'What the message reports on, e.g. {"offer": 12}; its kind decides at send time whether '
+            "the message still holds."
+        ),
     )
     dedupe_key = models.CharField(_("dedupe key"), max_length=200, unique=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
@@ -104,3 +117,25 @@ class NotificationPreference(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.kind}: {self.email_enabled}"
+
+
+class DeliveryPause(models.Model):
+    """One row: the mail server refuses every message (wrong password, TLS, DNS), so delivery waits.
+
+    While ``paused_until`` lies ahead no message is tried; messages stay queued instead of each
+    using up its attempts on a fault only an operator can fix. ``strikes`` counts pauses in a
+    row (the next one lasts longer); ``alerted`` makes the operators' alert go out once per fault.
+    """
+
+    paused_until = models.DateTimeField(_("paused until"), null=True, blank=True)
+    since = models.DateTimeField(_("failing since"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    strikes = models.PositiveSmallIntegerField(_("pauses in a row"), default=0)
+    alerted = models.BooleanField(_("operators alerted"), default=False)
+
+    class Meta:
+        verbose_name = _("e-mail delivery pause")
+        verbose_name_plural = _("e-mail delivery pauses")
+
+    def __str__(self):
+        return f"paused until {self.paused_until}: {self.reason}"

@@ -16,6 +16,6 @@ def purge_old_messages(*, now: datetime.datetime | None = None) -> int:
     now = now or timezone.now()
     cutoff = now - relativedelta(months=PortalSettings.load().retention_months)
     deleted, _ = OutboxMessage.objects.filter(
-        status__in=(Status.SENT, Status.FAILED), created_at__lt=cutoff
+        status__in=(Status.SENT, Status.FAILED, Status.SUPERSEDED), created_at__lt=cutoff
     ).delete()
     return deleted

@@ -30,6 +30,7 @@ def notify(
     attachments: Sequence[dict] = (),
     to_email: str = "",
     language: str = "",
+    about: dict | None = None,
 ) -> OutboxMessage | None:
     """Write one message of ``kind`` in the caller's transaction, sent after commit.
 
@@ -38,7 +39,8 @@ def notify(
     returns the existing message and writes nothing. An optional kind the user switched
     off writes nothing and returns None; transactional kinds always go out. ``context`` must
     hold the names the kind declares; ``attachments`` are ``{"kind": ..., "object_id": ...}``
-    entries rendered at send time.
+    entries rendered at send time. ``about`` names what the message reports on (see
+    ``NotificationKind.still_valid``).
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("notify() must run inside the transaction of the change it reports")
@@ -53,6 +55,7 @@ def notify(
         dedupe_key=dedupe_key,
         context=context,
         attachments=attachments,
+        about=about,
     )
     return None if message is None else _save_and_enqueue(message)
 
@@ -67,6 +70,7 @@ def build_message(
     to_email: str = "",
     language: str = "",
     portal_settings: PortalSettings | None = None,
+    about: dict | None = None,
 ) -> OutboxMessage | None:
     """The unsaved outbox row ``notify()`` would write, rendered now; None if the recipient opted out.
 
@@ -97,6 +101,7 @@ def build_message(
         body_html=rendered.body_html,
         dedupe_key=dedupe_key,
         attachments=list(attachments),
+        about=dict(about or {}),
     )
 
 
@@ -138,6 +143,7 @@ _ROW_FIELDS = (
     "body_text",
     "body_html",
     "attachments",
+    "about",
 )
 
 

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from notifications.dispatch import enqueue_delivery
+from notifications.dispatch import enqueue_delivery, forget_broker_failure
 from notifications.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -70,6 +70,8 @@ def sweep_outbox(*, now: datetime.datetime | None = None) -> SweepResult:
 
 
 def _hand_over(message_ids: list[int]) -> None:
+    # The sweeper is the one that tries the broker again after an outage, whatever a request met.
+    forget_broker_failure()
     for message_id in message_ids:
         if not enqueue_delivery(message_id):
             break  # the broker is down; the next sweep tries again

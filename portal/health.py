@@ -17,6 +17,7 @@ from django.views.decorators.http import require_safe
 from kombu import Connection
 
 from notifications.models import OutboxMessage
+from notifications.pause import current_pause
 from portal.models import WorkerHeartbeat
 
 BROKER_TIMEOUT_SECONDS = 2
@@ -52,10 +53,15 @@ def check_outbox(now: datetime.datetime) -> dict:
     queued = OutboxMessage.objects.filter(status=OutboxMessage.Status.QUEUED)
     oldest_due = queued.filter(next_attempt_at__lte=now).order_by("next_attempt_at").first()
     age = max(0, int((now - oldest_due.next_attempt_at).total_seconds())) if oldest_due else 0
+    pause = current_pause(now=now)
     return {
-        "ok": age <= settings.HEALTH_OUTBOX_MAX_DELAY_SECONDS,
+        "ok": age <= settings.HEALTH_OUTBOX_MAX_DELAY_SECONDS and pause is None,
         "queued": queued.count(),
         "oldest_due_seconds": age,
+        # A server-wide mail fault (e.g. wrong SMTP password) pauses all delivery until it is fixed.
+        "paused_until": pause.paused_until.isoformat() if pause else None,
+        "paused_since": pause.since.isoformat() if pause else None,
+        "pause_reason": pause.reason if pause else None,
     }
 
 

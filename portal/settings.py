@@ -98,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.portal",
                 "notifications.context_processors.inbox",
+                "notifications.context_processors.delivery",
             ],
         },
     },
@@ -248,6 +249,12 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
+else:
+    # Handing a message to the broker happens in the request's commit callbacks: when the broker is
+    # down, give up after one quick connection attempt (the outbox sweeper hands it over later)
+    # instead of kombu's default of retrying for seconds per message.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 0, "socket_connect_timeout": 1}
+    CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
@@ -314,9 +321,18 @@ CELERY_BEAT_SCHEDULE: dict = {
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 10, minimum=1)
 OUTBOX_RETRY_BASE_SECONDS = env_int("OUTBOX_RETRY_BASE_SECONDS", 30, minimum=1)
 OUTBOX_RETRY_MAX_SECONDS = env_int("OUTBOX_RETRY_MAX_SECONDS", 1800, minimum=1)
-OUTBOX_SENDING_TIMEOUT_SECONDS = env_int("OUTBOX_SENDING_TIMEOUT_SECONDS", 600, minimum=EMAIL_TIMEOUT * 3)
+# The lease of one sending attempt: long enough for a slow server (3 x EMAIL_TIMEOUT at least), short
+# enough that a message whose worker died goes out again after about two minutes, not ten.
+OUTBOX_SENDING_TIMEOUT_SECONDS = env_int(
+    "OUTBOX_SENDING_TIMEOUT_SECONDS", max(120, EMAIL_TIMEOUT * 3), minimum=EMAIL_TIMEOUT * 3
+)
 OUTBOX_SWEEP_GRACE_SECONDS = env_int("OUTBOX_SWEEP_GRACE_SECONDS", 30, minimum=0)
 OUTBOX_SWEEP_BATCH_SIZE = env_int("OUTBOX_SWEEP_BATCH_SIZE", 500, minimum=1)
+# A fault every message meets (wrong SMTP password, TLS, DNS) pauses all delivery: base, 2 x base ... cap.
+OUTBOX_PAUSE_BASE_SECONDS = env_int("OUTBOX_PAUSE_BASE_SECONDS", 60, minimum=1)
+OUTBOX_PAUSE_MAX_SECONDS = env_int("OUTBOX_PAUSE_MAX_SECONDS", 1800, minimum=1)
+# After a failed hand-over to the broker, a process leaves new messages to the sweeper this long.
+OUTBOX_BROKER_RETRY_SECONDS = env_int("OUTBOX_BROKER_RETRY_SECONDS", 10, minimum=0)
 
 # Webhooks to daycare software: a short timeout per attempt, retries backing off base, 2 x base ...
 # up to the cap, a lease after which the sweeper retries a delivery whose worker died.

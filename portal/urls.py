@@ -19,6 +19,7 @@ urlpatterns = [
     path("konto/", include("allauth.urls")),
     path("dokumente/", include("childcare.letters.urls")),
     path("postfach/", include("notifications.urls")),
+    path("verwaltung/zustellung/", include("notifications.office_urls")),
     path("verwaltung/", include("childcare.backoffice.urls")),
     path("", include("childcare.parents.urls")),
     path("admin/login/", second_factor.admin_login),  # the portal's sign-in, with its second factor

@@ -140,3 +140,13 @@ def in_english(client):
     client.cookies["django_language"] = "en"
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _broker_failure_forgotten():
+    """A test that made the broker fail must not leave the next test's hand-overs skipped."""
+    from notifications.dispatch import forget_broker_failure
+
+    forget_broker_failure()
+    yield
+    forget_broker_failure()

@@ -77,6 +77,7 @@ def tell_guardians(
     The link is derived from ``context`` (see ``guardian_link``) unless the caller gives its own
     ``link`` (a path or a full URL), as a keyword or in ``context``.
     """
+    about = about_case(application=application, context=context)
     context = _guardian_context(application, kind, context, link, link_label)
     for guardian in application.child.guardians.all():
         notify(
@@ -85,7 +86,22 @@ def tell_guardians(
             dedupe_key=_guardian_key(key, guardian),
             context=context,
             attachments=attachments,
+            about=about,
         )
+
+
+def about_case(*, application: Application, context: dict) -> dict:
+    """What a family's message reports on, for its kind's ``still_valid`` check at send time (notices).
+
+    The offer if it exists; an offer not yet saved (a round names it before writing it) by its wish.
+    """
+    about = {"application": application.pk}
+    offer = context.get("offer")
+    if offer is not None and offer.pk is not None:
+        about["offer"] = offer.pk
+    elif offer is not None and offer.wish_id is not None:
+        about["wish"] = offer.wish_id
+    return about
 
 
 def _guardian_context(
@@ -111,6 +127,7 @@ def guardian_messages(
 
     Prefetch ``child__guardians``; with ``portal_settings`` passed this runs no query.
     """
+    about = about_case(application=application, context=context)
     context = _guardian_context(application, kind, context)
     messages = (
         build_message(
@@ -119,6 +136,7 @@ def guardian_messages(
             dedupe_key=_guardian_key(key, guardian),
             context=context,
             portal_settings=portal_settings,
+            about=about,
         )
         for guardian in application.child.guardians.all()
     )
@@ -142,6 +160,23 @@ def _hand_over(message_ids: list[int]) -> None:
     for message_id in message_ids:
         if not enqueue_delivery(message_id):
             break  # the broker is down: the outbox sweeper hands the rest over later
+
+
+def tell_staff_of_facilities(*, facilities, kind: str, key: str, context: dict) -> None:
+    """Tell the staff of each of ``facilities`` that an application left their list.
+
+    The link opens each facility's waiting list: staff no longer see an application that has
+    no live wish for them.
+    """
+    for facility in facilities:
+        tell_facility_staff(
+            facility=facility,
+            kind=kind,
+            key=f"{key}:facility:{facility.pk}",
+            context=context,
+            link=reverse("backoffice:waitlist", args=[facility.slug]),
+            link_label=_("Open the waiting list"),
+        )
 
 
 def tell_facility_staff(

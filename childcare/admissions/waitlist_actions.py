@@ -57,10 +57,7 @@ def reject_wish(*, wish: Wish, by: Actor, reason: str) -> Wish:
             raise DomainError(_("Only a wish on the waitlist can be rejected."))
         wish_transitions.reject(wish=wish, by=by, reason=reason)
         application = wish.application
-        if (
-            application.status in WAITING_APPLICATION_STATUSES
-            and not application.wishes.filter(status=WishStatus.ACTIVE).exists()
-        ):
+        if wish_transitions.nothing_left_waiting(application):
             application_transitions.close(application=application, by=by, note=reason, wish=wish)
     return wish
 

@@ -36,7 +36,16 @@ class OfferLetter(PdfDocument):
     def reference(self, offer: Offer) -> str:
         return offer.application.reference
 
+    def document_title(self, offer: Offer) -> str:
+        if offer.status != OfferStatus.OPEN:
+            return gettext("This offer is no longer valid")
+        return str(self.title)
+
     def body(self, offer: Offer, *, portal: PortalSettings) -> list[Flowable]:
+        if offer.status != OfferStatus.OPEN:
+            # Never "we are pleased to offer" for a place that is gone: a letter rendered late
+            # (a resent e-mail, a download) must not contradict the offer's real state.
+            return self._closed_body(offer)
         application, facility = offer.application, offer.wish.facility
         deadline = format_moment(offer.expires_at)
         rows = [
@@ -49,8 +58,6 @@ class OfferLetter(PdfDocument):
             (gettext("Care scope"), care_scope(application.care_hours_per_week)),
             (capfirst(gettext("answer by")), deadline),
         ]
-        if offer.status != OfferStatus.OPEN:
-            rows.append((capfirst(gettext("status")), offer.get_status_display()))
         values = {
             "child": application.child,
             "facility": facility.name,
@@ -106,5 +113,33 @@ class OfferLetter(PdfDocument):
             status_page_box(
                 application,
                 gettext("Scan the code or open the address below to answer the offer on your status page."),
+            ),
+        ]
+
+    def _closed_body(self, offer: Offer) -> list[Flowable]:
+        application, facility = offer.application, offer.wish.facility
+        rows = [
+            (capfirst(gettext("reference number")), application.reference),
+            *child_rows(application.child),
+            (capfirst(gettext("facility")), facility_block(facility)),
+            (capfirst(gettext("status")), offer.get_status_display()),
+        ]
+        if offer.decided_at:
+            rows.append((capfirst(gettext("since")), format_moment(offer.decided_at)))
+        return [
+            rich(
+                markup(
+                    gettext(
+                        "The offer of a place for %(child)s at <b>%(facility)s</b> has ended "
+                        "(%(status)s). It can no longer be accepted."
+                    ),
+                    child=application.child,
+                    facility=facility.name,
+                    status=offer.get_status_display(),
+                )
+            ),
+            facts(rows),
+            status_page_box(
+                application, gettext("Scan the code or open the address below to see your application.")
             ),
         ]

@@ -37,8 +37,11 @@ def test_rejecting_needs_a_reason_and_tells_the_family(facility, staff, parent, 
     assert wish.status == WishStatus.REJECTED
     wish.application.refresh_from_db()
     assert wish.application.status == ApplicationStatus.CLOSED  # it was the only wish
-    message = OutboxMessage.objects.get(kind="wish_rejected", recipient=parent)
+    # One message says both: the wish is rejected and the application ended (not "your other wishes").
+    assert not OutboxMessage.objects.filter(kind="wish_rejected").exists()
+    message = OutboxMessage.objects.get(kind="application_closed", recipient=parent)
     assert "45 Stunden" in message.body_text
+    assert "übrigen Wünsche" not in message.body_text
 
 
 def test_staff_of_another_facility_cannot_reject_or_place(facility, other_staff, parent, two_places):

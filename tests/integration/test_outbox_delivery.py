@@ -107,7 +107,7 @@ def test_status_change_delivers_one_email_with_subject_language_and_pdf(
     subject = parsed["Subject"].strip()  # Django folds a long encoded subject onto a continuation line
     assert subject == "[Kita-Portal] Place offered at Kita Sonnenblume – please answer by 15 March 2027"
     assert parsed["Content-Language"] == "en"
-    assert parsed["Message-ID"] == f"<{message.public_id}@kita-portal.example>"
+    assert parsed["Message-ID"] == f"<outbox-{message.public_id}@kita-portal.example>"
     text = parsed.get_body(("plain",)).get_content()
     assert "Kita Sonnenblume offers Mia a place starting on 2 August 2027" in text
     assert parsed.get_body(("html",)).get_content().startswith("<!doctype html>")

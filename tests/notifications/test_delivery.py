@@ -65,7 +65,7 @@ def test_accepted_message_is_marked_sent_with_its_headers(message, clock):
     )
     [email] = mail.outbox
     headers = email.message()
-    assert headers["Message-ID"] == f"<{message.public_id}@kita-portal.example>"
+    assert headers["Message-ID"] == f"<outbox-{message.public_id}@kita-portal.example>"
     assert headers["Auto-Submitted"] == "auto-generated"
     assert headers["Content-Language"] == "de"
 
@@ -110,7 +110,8 @@ def test_smtp_451_queues_the_message_again_with_exponential_backoff(message, smt
 
 def test_temporary_errors_give_up_after_the_configured_attempts(message, smtp_answers, clock, settings):
     settings.OUTBOX_MAX_ATTEMPTS = 3
-    smtp_answers += [ConnectionRefusedError("mail server down")] * 3
+    # A 4xx for this message (not a fault every message meets, which pauses delivery instead).
+    smtp_answers += [smtplib.SMTPDataError(451, b"4.3.0 try again later")] * 3
     outcomes = []
     for _ in range(3):
         result = deliver_message(message_id=message.pk)
@@ -119,7 +120,7 @@ def test_temporary_errors_give_up_after_the_configured_attempts(message, smtp_an
     assert outcomes == [Outcome.RETRY, Outcome.RETRY, Outcome.FAILED]
     message.refresh_from_db()
     assert message.status == Status.FAILED
-    assert message.last_error == "Gave up after 3 attempts. ConnectionRefusedError: mail server down"
+    assert message.last_error == "Gave up after 3 attempts. SMTPDataError: 451 4.3.0 try again later"
 
 
 def test_smtp_550_fails_the_message_with_the_servers_answer(message, smtp_answers, clock):
@@ -201,3 +202,34 @@ def test_a_message_without_a_user_is_delivered_to_its_stored_address(clock):
     [email] = mail.outbox
     assert email.to == ["partner@example.org"]
     assert email.extra_headers["Content-Language"] == "en"
+
+
+def test_a_dead_workers_message_is_retried_after_a_two_minute_lease(message, clock, settings):
+    from notifications.delivery import claim_message
+    from notifications.sweeper import sweep_outbox
+
+    assert settings.OUTBOX_SENDING_TIMEOUT_SECONDS == 120
+    assert claim_message(message_id=message.pk, now=timezone.now())  # the worker dies after this
+    assert sweep_outbox(now=NOW + datetime.timedelta(seconds=119)).requeued == 0
+    assert sweep_outbox(now=NOW + datetime.timedelta(seconds=120)).requeued == 1
+
+
+def test_marking_sent_survives_a_database_hiccup_right_after_the_server_accepted(message, clock, monkeypatch):
+    from django.db import OperationalError
+    from django.db.models import QuerySet
+
+    real_update = QuerySet.update
+    hiccups = [OperationalError("server closed the connection unexpectedly")]
+
+    def update(queryset, **fields):
+        if fields.get("status") == Status.SENT and hiccups:
+            raise hiccups.pop()
+        return real_update(queryset, **fields)
+
+    monkeypatch.setattr(QuerySet, "update", update)
+    monkeypatch.setattr("notifications.delivery.db.connections.close_all", lambda: None)
+    monkeypatch.setattr("notifications.delivery.time.sleep", lambda seconds: None)
+    assert deliver_message(message_id=message.pk).outcome is Outcome.SENT
+    message.refresh_from_db()
+    assert message.status == Status.SENT
+    assert len(mail.outbox) == 1

@@ -43,8 +43,30 @@ EXPECTED_SUBJECTS = {
     ),
     "application_expired": ("Ihr Antrag {ref} ist abgelaufen", "Your application {ref} has expired"),
     "allocation_result": (
-        "Platzvergabe: Platzangebot der Einrichtung Kita Sonnenblume & Co",
-        "Allocation round: place offered at Kita Sonnenblume & Co",
+        "Platzvergabe: Platzangebot der Einrichtung Kita Sonnenblume & Co – bitte antworten Sie bis zum "
+        "15. März 2027",
+        "Allocation round: place offered at Kita Sonnenblume & Co – please answer by 15 March 2027",
+    ),
+    "offer_withdrawn": (
+        "Kita Sonnenblume & Co hat das Platzangebot zurückgezogen – Sie müssen nicht antworten",
+        "Kita Sonnenblume & Co has withdrawn its offer – you need not answer",
+    ),
+    "offer_declined": (
+        "Sie haben den Platz in der Einrichtung Kita Sonnenblume & Co abgelehnt – "
+        "Sie müssen nichts weiter tun",
+        "You declined the place at Kita Sonnenblume & Co – nothing else to do",
+    ),
+    "application_withdrawn": (
+        "Antrag {ref} zurückgezogen – Sie müssen nichts weiter tun",
+        "Application {ref} withdrawn – nothing else to do",
+    ),
+    "application_closed": (
+        "Antrag {ref} ist beendet – Sie können neu beantragen",
+        "Application {ref} has ended – you can apply again",
+    ),
+    "staff_application_withdrawn": (
+        "Antrag zurückgezogen: {ref} verlässt die Warteliste von Kita Sonnenblume & Co",
+        "Application withdrawn: {ref} leaves the waiting list of Kita Sonnenblume & Co",
     ),
     "waitlist_position_improved": (
         "Warteliste der Einrichtung Kita Sonnenblume & Co: jetzt Platz 3 von 17",

@@ -45,7 +45,14 @@ def test_health_is_200_without_login_when_everything_works(client, working_broke
     assert body["status"] == "ok"
     assert set(body["checks"]) == {"database", "broker", "worker", "outbox"}
     assert all(check["ok"] for check in body["checks"].values())
-    assert body["checks"]["outbox"] == {"ok": True, "queued": 0, "oldest_due_seconds": 0}
+    assert body["checks"]["outbox"] == {
+        "ok": True,
+        "queued": 0,
+        "oldest_due_seconds": 0,
+        "paused_until": None,
+        "paused_since": None,
+        "pause_reason": None,
+    }
     assert "no-cache" in response["Cache-Control"]
     assert "max-age=0" in response["Cache-Control"]
 

@@ -6,11 +6,13 @@ application.
 """
 
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from childcare.actors import SYSTEM, Actor
 from childcare.admissions.events import record_event
-from childcare.admissions.messages import tell_guardians
+from childcare.admissions.messages import tell_guardians, tell_staff_of_facilities
 from childcare.admissions.transitions import steps
 from childcare.admissions.transitions import wish as wish_transitions
 from childcare.models import (
@@ -69,10 +71,10 @@ def submit(*, application: Application, by: Actor) -> None:
 
 def withdraw(*, application: Application, by: Actor) -> None:
     """The family no longer needs a place. An open offer must be given up first (offer.give_up)."""
+    listed = application.wishes.filter(status__in=LISTED_WISH_STATUSES)
+    facilities = [wish.facility for wish in listed.select_related("facility").order_by("rank")]
     old = move(application, S.WITHDRAWN)
-    wish_transitions.move_all(
-        application.wishes.filter(status__in=LISTED_WISH_STATUSES), WishStatus.WITHDRAWN
-    )
+    wish_transitions.move_all(listed, WishStatus.WITHDRAWN)
     record_event(
         application=application,
         kind=EventKind.WITHDRAWN,
@@ -80,6 +82,17 @@ def withdraw(*, application: Application, by: Actor) -> None:
         actor_kind=ActorKind.FAMILY,
         from_status=old,
         to_status=application.status,
+    )
+    if old == S.DRAFT:
+        return  # a draft nobody saw: discarding it needs no letter
+    key = f"application:{application.pk}:withdrawn"
+    tell_guardians(application=application, kind="application_withdrawn", key=key, context={})
+    # A facility whose open offer was given up already heard it from offer.give_up.
+    tell_staff_of_facilities(
+        facilities=facilities,
+        kind="staff_application_withdrawn",
+        key=key,
+        context={"application": application},
     )
 
 
@@ -118,6 +131,14 @@ def close(*, application: Application, by: Actor, note: str = "", wish: Wish | N
         to_status=application.status,
         note=note,
         wish=wish,
+    )
+    tell_guardians(
+        application=application,
+        kind="application_closed",
+        key=f"application:{application.pk}:closed",
+        context={"facility": wish.facility if wish else None, "reason": note},
+        link=reverse("parents:application_start"),
+        link_label=_("Start a new application"),
     )
 
 

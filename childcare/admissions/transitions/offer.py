@@ -169,6 +169,7 @@ def decline(*, offer: Offer, by: Actor) -> None:
         kind=EventKind.OFFER_DECLINED,
         actor_kind=ActorKind.FAMILY,
     )
+    _tell_family(offer, kind="offer_declined", event="declined")
     _tell_staff(offer, answer="declined")
 
 
@@ -182,12 +183,7 @@ def expire(*, offer: Offer) -> None:
         kind=EventKind.OFFER_EXPIRED,
         actor_kind=ActorKind.SYSTEM,
     )
-    tell_guardians(
-        application=offer.application,
-        kind="offer_expired",
-        key=f"offer:{offer.pk}:expired",
-        context={"offer": offer, "facility": offer.wish.facility},
-    )
+    _tell_family(offer, kind="offer_expired", event="expired")
 
 
 def withdraw(*, offer: Offer, by: Actor) -> None:
@@ -200,6 +196,7 @@ def withdraw(*, offer: Offer, by: Actor) -> None:
         kind=EventKind.OFFER_WITHDRAWN,
         actor_kind=steps.staff_actor_kind(by),
     )
+    _tell_family(offer, kind="offer_withdrawn", event="withdrawn")
 
 
 def give_up(*, offer: Offer, by: Actor) -> None:
@@ -218,6 +215,15 @@ def give_up(*, offer: Offer, by: Actor) -> None:
         wish=offer.wish,
     )
     _tell_staff(offer, answer="withdrawn")
+
+
+def _tell_family(offer: Offer, *, kind: str, event: str) -> None:
+    tell_guardians(
+        application=offer.application,
+        kind=kind,
+        key=f"offer:{offer.pk}:{event}",
+        context={"offer": offer, "facility": offer.wish.facility},
+    )
 
 
 def _tell_staff(offer: Offer, *, answer: str) -> None:

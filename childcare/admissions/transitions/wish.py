@@ -8,7 +8,7 @@ from childcare.admissions.events import record_event
 from childcare.admissions.messages import tell_guardians
 from childcare.admissions.transitions import steps
 from childcare.api import webhooks
-from childcare.models import ActorKind, EventKind, Wish, WishStatus
+from childcare.models import WAITING_APPLICATION_STATUSES, ActorKind, Application, EventKind, Wish, WishStatus
 
 S = WishStatus
 ALLOWED = {
@@ -35,6 +35,14 @@ def move_all(wishes: QuerySet[Wish], target: str) -> int:
 def close_others(wish: Wish) -> int:
     """The child has a place through ``wish``: every other waiting wish of the application ends."""
     return move_all(wish.application.wishes.filter(status=S.ACTIVE).exclude(pk=wish.pk), S.INACTIVE)
+
+
+def nothing_left_waiting(application: Application) -> bool:
+    """A waiting application without an active wish has nothing left to wait for: it closes."""
+    return (
+        application.status in WAITING_APPLICATION_STATUSES
+        and not application.wishes.filter(status=S.ACTIVE).exists()
+    )
 
 
 def withdraw(*, wish: Wish, by: Actor) -> None:
@@ -65,6 +73,8 @@ def reject(*, wish: Wish, by: Actor, reason: str) -> None:
         to_status=wish.status,
         note=reason,
     )
+    if nothing_left_waiting(wish.application):
+        return  # the application closes next; its message (application.close) tells the family both
     tell_guardians(
         application=wish.application,
         kind="wish_rejected",
