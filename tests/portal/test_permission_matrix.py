@@ -9,6 +9,7 @@ family A: A withdrew the wish for Y, and A's second child was placed at X (its w
 """
 
 import re
+import uuid
 
 import pytest
 from django.apps import apps
@@ -54,6 +55,18 @@ _expect(
     ("login",) * 7 + ("302 /admin/",),
 )
 _expect("admin:childcare_webhookdelivery_add", ("login",) * 7 + ("403",))
+# The delivery pause is the portal's own row: seen in the admin, never added by hand.
+_expect("admin:notifications_deliverypause_changelist", ("login",) * 7 + ("200",))
+_expect("admin:notifications_deliverypause_add", ("login",) * 7 + ("403",))
+_expect(
+    """
+    admin:notifications_deliverypause_change admin:notifications_deliverypause_delete
+    admin:notifications_deliverypause_history
+    """,
+    ("login",) * 7 + ("302 /admin/",),
+)
+_expect("notifications_office:failed", ("login", "404", "404", "404", "404", "404", "200", "404"))
+_expect("notifications_office:resend", ("login", "404", "404", "404", "404", "404", "405", "404"))
 _expect("api:confirm_interest", ("401",) + ("405",) * 7)  # POST only; GET is refused after the key check
 _expect(
     "api:staff_offer_make api:staff_wish_reject",
@@ -478,6 +491,7 @@ ARGUMENTS = {
     "api:staff_offer_make": lambda s: {"slug": s.facility_x.slug, "public_id": s.application.public_id},
     "api:staff_wish_reject": lambda s: {"slug": s.facility_x.slug, "public_id": s.application.public_id},
     "backoffice:webhooks": lambda s: {"slug": s.facility_x.slug},
+    "notifications_office:resend": lambda s: {"public_id": uuid.uuid4()},  # POST only: refused before lookup
 }
 
 # Unnamed routes: a concrete path for each.
