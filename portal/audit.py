@@ -168,6 +168,18 @@ def purge_expired(now=None) -> int:
 # --- signal receivers (connected in portal.apps) ---
 
 
+def on_api_key_used(sender, token, user, request, **kwargs):
+    """Every use of an API key, named by its public id (never the secret), with the call made."""
+    record_now(
+        user=user,
+        action=Action.API_KEY_USED,
+        request=request,
+        object_type="api_token",
+        object_ref=str(token.public_id),
+        detail=f"{request.method} {request.path}",
+    )
+
+
 def on_signed_in(sender, request, user, **kwargs):
     record_now(user=user, action=Action.SIGN_IN, request=request, object_type="user", object_ref=user.pk)
 

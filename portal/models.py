@@ -240,6 +240,7 @@ class AuditEntry(models.Model):
         SIGN_IN = "sign_in", _("Sign-in")
         SIGN_IN_FAILED = "sign_in_failed", _("Failed sign-in")
         SIGN_OUT = "sign_out", _("Sign-out")
+        API_KEY_USED = "api_key_used", _("API key used")
 
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     # A plain number, no foreign key: deleting an account must not UPDATE (SET NULL) the log,

@@ -149,3 +149,17 @@ def test_every_successful_key_use_sends_token_used_once(api, parent, child):
         (token.pk, parent, "/api/v1/me/children/"),
         (token.pk, parent, "/api/v1/me/applications/"),
     ]
+
+
+def test_every_key_use_is_in_the_audit_log(api, parent, child):
+    from portal.models import AuditEntry
+
+    key = tokens.create_token(user=parent, name="Familien-App", scope="read", valid_days=1)
+    response = api.get("/api/v1/me/children/", HTTP_AUTHORIZATION=f"Bearer {key.key}")
+    assert response.status_code == 200
+    entry = AuditEntry.objects.get(action=AuditEntry.Action.API_KEY_USED)
+    assert (entry.actor_user_id, entry.object_ref) == (parent.pk, key.token.public_id)
+    assert entry.detail == "GET /api/v1/me/children/"
+    assert key.key not in entry.detail
+    api.get("/api/v1/me/children/", HTTP_AUTHORIZATION="Bearer kp_nope_nope")
+    assert AuditEntry.objects.filter(action=AuditEntry.Action.API_KEY_USED).count() == 1
