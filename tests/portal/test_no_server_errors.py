@@ -2,7 +2,8 @@
 
 For every form page of parents and staff, hypothesis posts each field (and ``next``) as a sensible
 value or as garbage: random unicode, control characters, very long text, numbers and dates out of
-range, foreign and malformed addresses. Each request is made as the persona the page is for.
+range, foreign and malformed addresses. Every page that reads a query string gets its parameters the
+same way. Each request is made as the persona the page is for.
 """
 
 import datetime
@@ -295,3 +296,102 @@ def test_no_input_gives_a_server_error_and_a_refused_request_writes_nothing(clie
             assert row_counts() == before, data
 
     post()
+
+
+# --- query strings: every page that reads one, with each parameter sensible, garbage or missing ---
+
+
+def _form_fields(form_class) -> list[str]:
+    return list(form_class.base_fields)
+
+
+@dataclass(frozen=True)
+class QueryPage:
+    name: str
+    persona: str | None  # None: anonymous
+    url: object  # world -> URL
+    parameters: object  # () -> parameter names
+
+
+def _query_pages() -> list[QueryPage]:
+    from childcare.backoffice.forms.audit import AuditFilterForm
+    from childcare.backoffice.forms.staff import WaitlistFilterForm
+    from childcare.facilities.search import FacilitySearch, SearchForm
+
+    search = lambda: [*_form_fields(SearchForm), *FacilitySearch.base_filters, "page"]  # noqa: E731
+    return [
+        QueryPage("facility search", None, lambda w: reverse("parents:facility_search"), search),
+        QueryPage(
+            "facility search signed in", "parent", lambda w: reverse("parents:facility_search"), search
+        ),
+        QueryPage(
+            "facility page",
+            None,
+            lambda w: reverse("parents:facility_detail", args=[w["facility"].slug]),
+            search,
+        ),
+        QueryPage("public API list", None, lambda w: "/api/v1/facilities/", lambda: [*search(), "page_size"]),
+        QueryPage(
+            "application start", "parent", lambda w: reverse("parents:application_start"), lambda: ["wishes"]
+        ),
+        QueryPage(
+            "offer page",
+            "parent",
+            lambda w: reverse("parents:offer_respond", args=[w["parents_offer"].public_id]),
+            lambda: ["answer"],
+        ),
+        QueryPage("inbox", "parent", lambda w: reverse("notifications:inbox"), lambda: ["page"]),
+        QueryPage(
+            "waitlist",
+            "staff",
+            lambda w: reverse("backoffice:waitlist", args=[w["facility"].slug]),
+            lambda: [*_form_fields(WaitlistFilterForm), "page"],
+        ),
+        QueryPage(
+            "waitlist CSV",
+            "staff",
+            lambda w: reverse("backoffice:waitlist_csv", args=[w["facility"].slug]),
+            lambda: _form_fields(WaitlistFilterForm),
+        ),
+        QueryPage(
+            "audit log",
+            "municipal_office",
+            lambda w: reverse("backoffice:audit_log"),
+            lambda: [*_form_fields(AuditFilterForm), "page"],
+        ),
+        QueryPage(
+            "round list", "municipal_office", lambda w: reverse("backoffice:round_list"), lambda: ["page"]
+        ),
+        QueryPage(
+            "planning",
+            "municipal_office",
+            lambda w: reverse("backoffice:planning_overview"),
+            lambda: ["page"],
+        ),
+    ]
+
+
+QUERY_PAGES = _query_pages()
+
+
+@pytest.mark.parametrize("page", QUERY_PAGES, ids=[page.name for page in QUERY_PAGES])
+def test_no_query_string_gives_a_server_error_or_writes_anything(client, request, world, page):
+    if page.persona:
+        client.force_login(request.getfixturevalue(page.persona))
+    url = page.url(world)
+    strategy = st.dictionaries(st.sampled_from(page.parameters()), GARBAGE, max_size=6)
+
+    @settings(
+        max_examples=25,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(query=strategy)
+    def get(query):
+        before = row_counts()
+        response = client.get(url, query)
+        assert response.status_code < 500, query
+        assert row_counts() == before, query
+
+    get()
