@@ -124,6 +124,9 @@ def open_page(browser, live_server, request):
         context = browser.new_context(
             **device, base_url=live_server.url, locale=locale, timezone_id=django_settings.TIME_ZONE
         )
+        # axe comes in as an init script: the browser adds it to every page outside the page's
+        # Content-Security-Policy, which (rightly) refuses any inline script the test would add.
+        context.add_init_script(script=helpers.axe_source())
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         page = context.new_page()
