@@ -221,6 +221,55 @@ PAGES = [
         lambda w: reverse("backoffice:round_list"),
         {"target_start_date": lambda w: [START]},
     ),
+    FormPage(
+        "guardian invite",
+        "parent",
+        lambda w: reverse("parents:guardian_invite", args=[w["child"].public_id]),
+        {"email": lambda w: ["partner@example.org"]},
+    ),
+    FormPage(
+        "application withdraw",
+        "parent",
+        lambda w: reverse("parents:application_withdraw", args=[w["parents_offer"].application.public_id]),
+        NEXT,
+    ),
+    FormPage(
+        "interest confirm",
+        "parent",
+        lambda w: reverse("parents:interest_confirm", args=[w["parents_offer"].application.public_id]),
+        NEXT,
+    ),
+    FormPage(
+        "API key create",
+        "parent",
+        lambda w: reverse("api_tokens"),
+        {
+            "name": lambda w: ["Familien-App"],
+            "scope": lambda w: ["read", "write"],
+            "valid_days": lambda w: ["30"],
+        },
+    ),
+    FormPage(
+        "webhook add",
+        "staff",
+        lambda w: reverse("backoffice:webhooks", args=[w["facility"].slug]),
+        {"url": lambda w: ["https://kita-software.example/hooks"]},
+    ),
+    FormPage(
+        "webhook change",
+        "staff",
+        lambda w: reverse("backoffice:webhooks", args=[w["facility"].slug]),
+        {
+            "endpoint": lambda w: ["00000000-0000-0000-0000-000000000000"],
+            "action": lambda w: ["pause", "delete"],
+        },
+    ),
+    FormPage(
+        "notification preferences",
+        "parent",
+        lambda w: reverse("notifications:preferences"),
+        {"waitlist_position_improved": lambda w: ["on", ""]},
+    ),
 ]
 
 
