@@ -5,7 +5,6 @@ A facility the user does not work for answers 404, exactly like the staff pages.
 
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
-from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -27,29 +26,9 @@ from childcare.api.serializers.staff import (
     StaffFacilitySerializer,
     WishStateSerializer,
 )
-from childcare.models import AgeBand, ApplicationStatus, Facility, Placement, Wish
+from childcare.backoffice.lookups import candidate, staff_facility
+from childcare.models import AgeBand, Facility, Placement
 from portal import audit
-
-
-def staff_facility(request, slug: str) -> Facility:
-    facility = Facility.objects.filter(slug=slug).first()
-    if facility is None or not permissions.is_facility_staff(request.user, facility):
-        raise Http404
-    return facility
-
-
-def candidate(request, slug: str, public_id) -> Wish:
-    """The wish of submitted application ``public_id`` for facility ``slug``, if the user works there."""
-    facility = staff_facility(request, slug)
-    wish = (
-        Wish.objects.select_related("application__child", "facility")
-        .filter(facility=facility, application__public_id=public_id)
-        .exclude(application__status=ApplicationStatus.DRAFT)
-        .first()
-    )
-    if wish is None:
-        raise Http404
-    return wish
 
 
 class StaffView(GenericAPIView):

@@ -1,4 +1,4 @@
-"""What every staff page shares: lookups that answer 404 to outsiders, going back, running one action."""
+"""What every staff page shares: the application lookup (404 to outsiders), going back, one action."""
 
 from django.db.models import Prefetch
 from django.http import Http404
@@ -18,27 +18,6 @@ from childcare.models import (
 from childcare.web import run_service
 
 # --- lookups: each one asks the permissions module and answers 404 to outsiders ---
-
-
-def staff_facility(request, slug: str) -> Facility:
-    facility = Facility.objects.filter(slug=slug).first()
-    if facility is None or not permissions.is_facility_staff(request.user, facility):
-        raise Http404
-    return facility
-
-
-def candidate(request, slug: str, public_id) -> Wish:
-    """The wish of application ``public_id`` for the facility ``slug``, if the user works there."""
-    facility = staff_facility(request, slug)
-    wish = (
-        Wish.objects.select_related("application__child", "facility")
-        .filter(facility=facility, application__public_id=public_id)
-        .exclude(application__status=ApplicationStatus.DRAFT)
-        .first()
-    )
-    if wish is None:
-        raise Http404
-    return wish
 
 
 def staff_application(request, public_id, *, details: bool = False) -> Application:

@@ -20,12 +20,11 @@ from childcare.admissions import waitlist_actions as services
 from childcare.admissions.proofs import CRITERION_LABELS
 from childcare.backoffice import wording
 from childcare.backoffice.forms import staff as forms
+from childcare.backoffice.lookups import candidate, staff_facility
 from childcare.backoffice.views.access import (
     act,
-    candidate,
     posted,
     staff_application,
-    staff_facility,
     waitlist_url,
 )
 from childcare.backoffice.views.waitlists import facility_bands, top_waiting_starts

@@ -24,7 +24,7 @@ from childcare.admissions import explanations, waitlist
 from childcare.admissions import offers as offer_services
 from childcare.backoffice.exports import csv_response
 from childcare.backoffice.forms import staff as forms
-from childcare.backoffice.views.access import staff_facility
+from childcare.backoffice.lookups import staff_facility
 from childcare.facilities import capacity
 from childcare.facilities.capacity import occupancies_by_band
 from childcare.facilities.search import AGE_BAND_ORDER

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from childcare.api import webhooks
-from childcare.backoffice.views.access import staff_facility
+from childcare.backoffice.lookups import staff_facility
 from childcare.models import WebhookDelivery
 from childcare.web import run_service
 
