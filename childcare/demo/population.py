@@ -14,155 +14,33 @@ and many more families wait.
 """
 
 import datetime
-import math
 import random
-from collections import defaultdict
-from dataclasses import dataclass, field
 
 from dateutil.relativedelta import relativedelta
 
 from childcare.age import age_band_on, school_entry_date
-from childcare.demo.names import ORIGINS, Origin, mail_local_part
-from childcare.facilities import capacity
-from childcare.models import AgeBand, ApplicationStatus, OfferStatus, WishStatus
+from childcare.demo.names import ORIGINS
+from childcare.demo.plan import (
+    Family,
+    Ledger,
+    PlannedApplication,
+    PlannedChild,
+    PlannedPlacement,
+    PlannedWish,
+    Program,
+    TownPlan,
+    distance,
+)
+from childcare.demo.stories import Story
+from childcare.models import WAITING_APPLICATION_STATUSES, AgeBand, ApplicationStatus
 
 SEED = 40_000
 PORTAL_MONTHS = 18  # the portal went live this long ago: the oldest submission
 U3, UE3, SCHOOL = AgeBand.UNDER_THREE, AgeBand.THREE_TO_SCHOOL, AgeBand.SCHOOL
 HOURS = {U3: (25, 30, 35, 35, 45, 45), UE3: (25, 30, 35, 35, 45, 45), SCHOOL: (15, 20, 25, 25)}
-REJECTION_REASONS = (
-    "Die gewünschte Betreuungszeit können wir leider nicht anbieten.",
-    "Zum gewünschten Termin ist in dieser Altersgruppe kein Platz frei.",
-    "Eine Eingewöhnung ist zum gewünschten Termin nicht möglich.",
-)
 # How many applications of each story the town holds besides the placed ones.
 WAITING_U3, WAITING_UE3, WAITING_SCHOOL = 140, 60, 20
 DRAFTS, WITHDRAWN, EXPIRED, CLOSED = 45, 45, 35, 30
-
-
-@dataclass(frozen=True)
-class Program:
-    """One facility and age band with its places, as the portal stores them."""
-
-    facility_id: int
-    slug: str
-    facility_type: str
-    band: str
-    places: int
-    accepts_applications: bool
-    opens_next_year: bool
-    company: bool
-    position: tuple[float, float]
-    max_care_hours: int
-
-
-@dataclass
-class Family:
-    key: int
-    origin: Origin
-    first_name: str
-    last_name: str
-    home: tuple[float, float]
-
-    @property
-    def email_local_part(self) -> str:
-        return f"{mail_local_part(self.first_name, self.last_name)}.{self.key:04d}"
-
-
-@dataclass
-class PlannedChild:
-    family: Family
-    first_name: str
-    birth_date: datetime.date
-    expected: bool = False
-    integration_need: bool = False
-
-
-@dataclass
-class PlannedPlacement:
-    child: PlannedChild
-    program: Program
-    start: datetime.date
-    end: datetime.date | None
-    care_hours: int
-    created_at: datetime.datetime
-    source_offer: "PlannedOffer | None" = None
-
-
-@dataclass
-class PlannedWish:
-    program: Program
-    rank: int
-    status: str = WishStatus.ACTIVE
-    rejection_reason: str = ""
-
-
-@dataclass
-class PlannedOffer:
-    wish: PlannedWish
-    start: datetime.date
-    made_at: datetime.datetime
-    expires_at: datetime.datetime
-    status: str
-    decided_at: datetime.datetime | None = None
-
-
-@dataclass
-class PlannedEvent:
-    at: datetime.datetime
-    kind: str
-    from_status: str = ""
-    to_status: str = ""
-    actor: str | None = None  # "family", a facility slug for its leader, None for the portal itself
-    wish: PlannedWish | None = None
-    note: str = ""
-
-
-@dataclass
-class PlannedApplication:
-    child: PlannedChild
-    status: str
-    desired_start: datetime.date
-    care_hours: int
-    resides_in_municipality: bool
-    guardians_working: int
-    single_parent: bool
-    hardship: bool
-    lottery_number: int
-    created_at: datetime.datetime
-    submitted_at: datetime.datetime | None
-    last_confirmed_at: datetime.datetime | None
-    wishes: list[PlannedWish]
-    offers: list[PlannedOffer] = field(default_factory=list)
-    events: list[PlannedEvent] = field(default_factory=list)
-    placement: PlannedPlacement | None = None
-
-
-@dataclass
-class TownPlan:
-    families: list[Family]
-    children: list[PlannedChild]
-    placements: list[PlannedPlacement]
-    applications: list[PlannedApplication]
-
-
-class Ledger:
-    """Places taken per program over time; refuses a stay that would overbook any of its days."""
-
-    def __init__(self, taken: dict[tuple[int, str], list[capacity.Occupancy]]):
-        self.taken = defaultdict(list, {key: list(value) for key, value in taken.items()})
-
-    def free_on(self, program: Program, day: datetime.date) -> int:
-        return capacity.free_places_on(program.places, self.taken[program.facility_id, program.band], day)
-
-    def take(self, program: Program, start: datetime.date, end: datetime.date | None) -> bool:
-        taken = self.taken[program.facility_id, program.band]
-        # Free places drop only where a stay begins: check the first day and every later beginning.
-        days = {start} | {o.start for o in taken if o.start > start and (end is None or o.start < end)}
-        if any(capacity.free_places_on(program.places, taken, day) <= 0 for day in days):
-            return False
-        taken.append(capacity.Occupancy(start, end))
-        return True
 
 
 def _years(day: datetime.date, years: int) -> datetime.date:
@@ -380,7 +258,7 @@ class TownPlanner:
                 )
                 self.application(child, status, self.start, program=program)
         for child in krippe_leavers + school_leavers[:WAITING_SCHOOL]:
-            self.application(child, self.rng.choice(STILL_WAITING), self.start)
+            self.application(child, self.rng.choice(WAITING_APPLICATION_STATUSES), self.start)
 
     def nearest(self, pool: list[PlannedChild], program: Program) -> PlannedChild | None:
         """Take the child of the pool who lives nearest to the program's facility."""
@@ -399,7 +277,7 @@ class TownPlanner:
                 sibling = self.sibling_of(attending, birth, start) if self.rng.random() < 0.2 else None
                 child = self.child(birth, family=sibling.child.family if sibling else None)
                 first = sibling.program.slug if sibling else None
-                self.application(child, self.rng.choice(STILL_WAITING), start, first=first)
+                self.application(child, self.rng.choice(WAITING_APPLICATION_STATUSES), start, first=first)
 
     def sibling_of(self, attending, birth, start) -> PlannedPlacement | None:
         """An older brother or sister who still attends at ``start`` a facility with this band."""
@@ -484,179 +362,3 @@ class TownPlanner:
         Story(self, app, program, placement).tell()
         self.plan.applications.append(app)
         return app
-
-
-STILL_WAITING = (ApplicationStatus.SUBMITTED, ApplicationStatus.WAITING)
-DAY = datetime.timedelta(days=1)
-
-
-class Story:
-    """The steps that led an application to its status, at the times they happened.
-
-    Each step leaves wishes, offers and events exactly as the services would have left them.
-    """
-
-    def __init__(self, planner: TownPlanner, app: PlannedApplication, program, placement):
-        self.planner, self.app, self.program, self.placement = planner, app, program, placement
-        self.rng, self.now = planner.rng, planner.now
-
-    def tell(self) -> None:
-        app, status = self.app, self.app.status
-        if status == ApplicationStatus.DRAFT:
-            app.created_at = self.now - datetime.timedelta(minutes=self.rng.randint(60, 60 * 24 * 60))
-            self.event(app.created_at, "created", "", status, "family")
-            return
-        submitted = self.submitted_at()
-        app.created_at = submitted - datetime.timedelta(minutes=self.rng.randint(10, 60 * 24 * 6))
-        app.submitted_at = app.last_confirmed_at = submitted
-        self.event(app.created_at, "created", "", ApplicationStatus.DRAFT, "family")
-        self.event(submitted, "submitted", ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED, "family")
-        getattr(self, status)()
-        app.events.sort(key=lambda e: e.at)
-
-    def submitted_at(self) -> datetime.datetime:
-        planner, status = self.planner, self.app.status
-        earliest, latest = planner.portal_start, self.now - 2 * DAY
-        if status == ApplicationStatus.PLACED:
-            # Families register months ahead; the place was agreed weeks before the start.
-            start = planner.midnight(self.app.desired_start)
-            earliest = max(earliest, start - relativedelta(months=14))
-            latest = min(start - relativedelta(months=3), self.now - 40 * DAY)
-        elif status == ApplicationStatus.EXPIRED:
-            latest = self.now - planner.reconfirmation - planner.grace - 3 * DAY
-        elif status in (ApplicationStatus.WAITING, ApplicationStatus.CLOSED):
-            latest = self.now - 45 * DAY
-        return planner.between(earliest, max(latest, earliest))
-
-    def last_step(self) -> datetime.datetime:
-        return max(e.at for e in self.app.events)
-
-    def event(self, at, kind, old, new, actor, wish=None, note="") -> None:
-        self.app.events.append(PlannedEvent(at, kind, old, new, actor, wish, note))
-
-    def offer(self, wish, made_at, status, decided_at=None) -> PlannedOffer:
-        deadline = self.planner.deadline(made_at)
-        offer = PlannedOffer(wish, self.app.desired_start, made_at, deadline, status, decided_at)
-        self.app.offers.append(offer)
-        return offer
-
-    def confirmed_recently(self) -> None:
-        """Waiting families confirm their interest in time, so the nightly jobs leave them alone."""
-        app = self.app
-        fresh = self.now - self.planner.reconfirmation + 30 * DAY
-        if app.last_confirmed_at < fresh:
-            app.last_confirmed_at = self.planner.between(max(fresh, self.last_step()), self.now - DAY)
-            self.event(app.last_confirmed_at, "interest_confirmed", "", "", "family")
-
-    def ended_offer(self, before: str, *, final: bool = False, spare=None) -> str:
-        """An earlier offer that ended without a place; returns the status it left the family in."""
-        app = self.app
-        active = [w for w in app.wishes if w.status == WishStatus.ACTIVE and w.program != spare]
-        wish = active[-1] if final else self.rng.choice(active)
-        made = self.planner.between(self.last_step(), self.now - 16 * DAY)
-        if final:
-            outcome = self.rng.choice((OfferStatus.DECLINED, OfferStatus.EXPIRED))
-        elif len(active) == 1 and spare is None:
-            outcome = OfferStatus.WITHDRAWN  # the family's only wish: it must stay on the list
-        else:
-            outcome = self.rng.choices(OFFER_ENDINGS, weights=(50, 25, 25))[0]
-        offer = self.offer(wish, made, outcome)
-        if outcome == OfferStatus.DECLINED:
-            offer.decided_at = made + datetime.timedelta(hours=self.rng.randint(2, 24 * 10))
-            actor, wish.status = "family", WishStatus.DECLINED
-        elif outcome == OfferStatus.EXPIRED:
-            offer.decided_at = offer.expires_at + datetime.timedelta(minutes=self.rng.randint(1, 5))
-            actor, wish.status = None, WishStatus.EXPIRED
-        else:
-            offer.decided_at = made + datetime.timedelta(hours=self.rng.randint(2, 72))
-            actor = wish.program.slug
-        still = any(w.status == WishStatus.ACTIVE for w in app.wishes)
-        after = ApplicationStatus.WAITING if still else ApplicationStatus.CLOSED
-        self.event(made, "offer_made", before, ApplicationStatus.OFFERED, wish.program.slug, wish)
-        self.event(offer.decided_at, f"offer_{outcome}", ApplicationStatus.OFFERED, after, actor, wish)
-        return after
-
-    def reject(self, wish: PlannedWish) -> None:
-        at = self.planner.between(self.last_step(), self.now - 20 * DAY)
-        wish.status, wish.rejection_reason = WishStatus.REJECTED, self.rng.choice(REJECTION_REASONS)
-        note = wish.rejection_reason
-        self.event(at, "wish_rejected", WishStatus.ACTIVE, WishStatus.REJECTED, wish.program.slug, wish, note)
-
-    # One method per status, named after it.
-
-    def submitted(self) -> None:
-        if len(self.app.wishes) > 1 and self.rng.random() < 0.15:
-            self.reject(self.app.wishes[-1])
-        self.confirmed_recently()
-
-    def waiting(self) -> None:
-        self.ended_offer(ApplicationStatus.SUBMITTED)
-        self.confirmed_recently()
-
-    def offered(self) -> None:
-        app, before = self.app, ApplicationStatus.SUBMITTED
-        wish = next(w for w in app.wishes if w.program == self.program)
-        earlier = len(app.wishes) > 1 and app.submitted_at < self.now - 45 * DAY
-        if earlier and self.rng.random() < 0.3:
-            before = self.ended_offer(before, spare=self.program)
-        window_opened = self.now - self.planner.offer_window + DAY
-        made = self.planner.between(
-            max(self.last_step(), window_opened), self.now - datetime.timedelta(hours=1)
-        )
-        wish.status = WishStatus.OFFERED
-        self.offer(wish, made, OfferStatus.OPEN)
-        self.event(made, "offer_made", before, ApplicationStatus.OFFERED, wish.program.slug, wish)
-        self.confirmed_recently()
-
-    def placed(self) -> None:
-        app, planner = self.app, self.planner
-        wish = next(w for w in app.wishes if w.program == self.program)
-        start = planner.midnight(app.desired_start)
-        made = planner.between(self.last_step() + 14 * DAY, min(start - 30 * DAY, self.now - 12 * DAY))
-        accepted = made + datetime.timedelta(hours=self.rng.randint(2, 24 * 10))
-        offer = self.offer(wish, made, OfferStatus.ACCEPTED, accepted)
-        for other in app.wishes:
-            other.status = WishStatus.INACTIVE
-        wish.status = WishStatus.ACCEPTED
-        slug = wish.program.slug
-        self.event(made, "offer_made", ApplicationStatus.SUBMITTED, ApplicationStatus.OFFERED, slug, wish)
-        self.event(
-            accepted, "offer_accepted", ApplicationStatus.OFFERED, ApplicationStatus.PLACED, "family", wish
-        )
-        placement = self.placement or planner.seat(
-            app.child, self.program, app.desired_start, hours=app.care_hours
-        )
-        if placement is None:
-            raise AssertionError(f"{self.program.slug} was planned with a free place but has none")
-        placement.source_offer, placement.created_at = offer, accepted
-        placement.care_hours = app.care_hours
-        app.placement = placement
-
-    def withdrawn(self) -> None:
-        at = self.planner.between(min(self.last_step() + 5 * DAY, self.now - DAY), self.now - DAY)
-        for wish in self.app.wishes:
-            wish.status = WishStatus.WITHDRAWN
-        self.event(at, "withdrawn", ApplicationStatus.SUBMITTED, ApplicationStatus.WITHDRAWN, "family")
-
-    def expired(self) -> None:
-        app = self.app
-        at = app.last_confirmed_at + self.planner.reconfirmation + self.planner.grace
-        for wish in app.wishes:
-            wish.status = WishStatus.WITHDRAWN
-        at += datetime.timedelta(minutes=self.rng.randint(60, 180))
-        self.event(min(at, self.now), "expired", ApplicationStatus.SUBMITTED, ApplicationStatus.EXPIRED, None)
-
-    def closed(self) -> None:
-        for wish in self.app.wishes[:-1]:
-            self.reject(wish)
-        self.ended_offer(ApplicationStatus.SUBMITTED, final=True)
-
-
-OFFER_ENDINGS = (OfferStatus.DECLINED, OfferStatus.EXPIRED, OfferStatus.WITHDRAWN)
-
-
-def distance(a: tuple[float, float], b: tuple[float, float]) -> float:
-    """Kilometres between two points; a flat earth is exact enough inside one town."""
-    north = (a[0] - b[0]) * 111.2
-    east = (a[1] - b[1]) * 111.2 * math.cos(math.radians(a[0]))
-    return math.hypot(north, east)

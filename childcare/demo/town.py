@@ -12,7 +12,8 @@ from django.db import models
 from django.utils import timezone
 
 from childcare.demo.data import FACILITIES, MAIL_DOMAIN
-from childcare.demo.population import PlannedEvent, Program, TownPlan, TownPlanner
+from childcare.demo.plan import PlannedEvent, Program, TownPlan
+from childcare.demo.population import TownPlanner
 from childcare.facilities import capacity
 from childcare.models import (
     ActorKind,
@@ -86,7 +87,7 @@ def _write(plan: TownPlan, *, password_hash: str, leaders: dict[str, User]) -> N
 
     Fixture data only: anywhere else a status changes through its transition, with its event and
     its messages. Here the plan already holds the events and the states the transitions would have
-    left (see ``population.Story``), and the families must get no messages, so rows are written as
+    left (see ``stories.Story``), and the families must get no messages, so rows are written as
     they are, and the creation times are set to when each step happened.
     """
     facilities = Facility.objects.in_bulk([f.slug for f in FACILITIES], field_name="slug")
