@@ -21,6 +21,7 @@ One function per object kind: ``can_view_application``, ``can_view_wish``, ``can
 from django.db.models import Q
 
 from childcare.models import (
+    STAFF_VISIBLE_WISH_STATUSES,
     Application,
     ApplicationDocument,
     ApplicationEvent,
@@ -32,11 +33,7 @@ from childcare.models import (
     Placement,
     PlacementStatus,
     Wish,
-    WishStatus,
 )
-
-# A wish in one of these states lets its facility's staff see the application.
-STAFF_VISIBLE_WISH_STATUSES = (WishStatus.ACTIVE, WishStatus.OFFERED, WishStatus.ACCEPTED)
 
 
 def _signed_in(user) -> bool:

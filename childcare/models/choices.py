@@ -102,6 +102,8 @@ class WishStatus(models.TextChoices):
 
 # A wish that holds a place on its facility's waitlist.
 LISTED_WISH_STATUSES = (WishStatus.ACTIVE, WishStatus.OFFERED)
+# A wish that lets its facility's staff see the application (need to know).
+STAFF_VISIBLE_WISH_STATUSES = (*LISTED_WISH_STATUSES, WishStatus.ACCEPTED)
 
 
 class OfferStatus(models.TextChoices):
