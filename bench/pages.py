@@ -44,6 +44,9 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, nargs="*", default=[25, 100])
     parser.add_argument("--workers", type=int, default=0, help="gunicorn workers (0: its config's default)")
     parser.add_argument("--only", nargs="*", default=None, help="measure only pages whose name contains one")
+    parser.add_argument(
+        "--database", default=BENCH_DATABASE, help="database on DATABASE_URL's server (seeded when empty)"
+    )
     options = parser.parse_args()
 
     server, broker = os.environ.get("DATABASE_URL", ""), os.environ.get("CELERY_BROKER_URL", "")
@@ -51,7 +54,7 @@ def main() -> None:
         sys.exit("DATABASE_URL must point at PostgreSQL, e.g. postgres://root@127.0.0.1:5432/postgres")
     if not broker.startswith("redis"):
         sys.exit("CELERY_BROKER_URL must point at Redis, e.g. redis://127.0.0.1:6379/0")
-    database_url = ensure_database(server)
+    database_url = ensure_database(server, options.database)
     os.environ.update(production_environment(database_url, broker))
     os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings"
     import django
@@ -86,16 +89,14 @@ def main() -> None:
 # --- set-up -------------------------------------------------------------------------------------
 
 
-def ensure_database(server: str) -> str:
+def ensure_database(server: str, name: str) -> str:
     import psycopg
 
     with psycopg.connect(server.replace("postgres://", "postgresql://"), autocommit=True) as connection:
-        exists = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DATABASE]
-        ).fetchone()
+        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if not exists:
-            connection.execute(f"CREATE DATABASE {BENCH_DATABASE}")
-    return server.rsplit("/", 1)[0] + "/" + BENCH_DATABASE
+            connection.execute(f'CREATE DATABASE "{name}"')
+    return server.rsplit("/", 1)[0] + "/" + name
 
 
 def production_environment(database_url: str, broker: str) -> dict[str, str]:
