@@ -1,17 +1,22 @@
 """Needs planning (Bedarfsplanung): free places per month and unmet legal entitlements.
 
 Read-only selectors for the municipal office. Both answer with a fixed number of queries,
-however many facilities and applications the town has.
+however many facilities and applications the town has; the database counts. Their page reads
+them through ``planning_overview``, which shares one computation for a few minutes.
 """
 
 import datetime
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.core.cache import cache
+from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear
+from django.db.models.lookups import GreaterThan, GreaterThanOrEqual
+from django.utils import timezone
 
-from childcare.age import age_band_on, has_legal_entitlement
 from childcare.facilities.search import AGE_BAND_ORDER
 from childcare.models import (
     LISTED_APPLICATION_STATUSES,
@@ -244,6 +249,33 @@ class UnmetDemand:
         return sum(row.overdue for row in self.rows)
 
 
+def _day_number(field: str):
+    """A date as the integer YYYYMMDD: differences of 10000 are whole years of age, as in age.py."""
+    return ExtractYear(field) * 10000 + ExtractMonth(field) * 100 + ExtractDay(field)
+
+
+def _age_band_at(*, born: str, on: str, entry: tuple[int, int], cutoff: tuple[int, int]) -> Case:
+    """``age_band_on(born, on)`` as an SQL expression (school entry, then the 3rd birthday)."""
+    birth, day = _day_number(born), _day_number(on)
+    # school_entry_date(): the year the child is 6 by the cut-off day, else a year later.
+    school_year = Case(
+        When(
+            GreaterThan(ExtractMonth(born) * 100 + ExtractDay(born), Value(cutoff[0] * 100 + cutoff[1])),
+            then=ExtractYear(born) + 7,
+        ),
+        default=ExtractYear(born) + 6,
+    )
+    return Case(
+        When(
+            GreaterThanOrEqual(day, school_year * 10000 + (entry[0] * 100 + entry[1])),
+            then=Value(AgeBand.SCHOOL),
+        ),
+        When(GreaterThanOrEqual(day - birth, Value(30000)), then=Value(AgeBand.THREE_TO_SCHOOL)),
+        default=Value(AgeBand.UNDER_THREE),
+        output_field=CharField(),
+    )
+
+
 def unmet_demand(
     *, portal: PortalSettings, today: datetime.date, months: int = PLANNING_MONTHS
 ) -> UnmetDemand:
@@ -251,7 +283,8 @@ def unmet_demand(
 
     Counted when the desired start has passed (overdue) or lies within the next ``months``
     months; grouped by the district of the first wish's facility and the age band at the
-    desired start. One query.
+    desired start. One aggregate query: the database decides entitlement and age band with
+    the same date arithmetic as ``childcare.age`` and counts; nothing is loaded per application.
     """
     first_wish = Wish.objects.filter(application=OuterRef("pk")).order_by("rank")
     placed_by_start = Placement.objects.filter(
@@ -260,26 +293,65 @@ def unmet_demand(
         status=PlacementStatus.ACTIVE,
         start_date__lte=OuterRef("desired_start_date"),
     )
-    applications = (
+    entitled = GreaterThanOrEqual(
+        _day_number("desired_start_date") - _day_number("child__birth_date"), Value(10000)
+    )
+    counts = (
         Application.objects.filter(
             # Open and waiting for a place; drafts are not a registered need yet.
+            entitled,
             status__in=LISTED_APPLICATION_STATUSES,
             desired_start_date__lt=add_months(today, months),
         )
-        .annotate(district=Subquery(first_wish.values("facility__district")[:1]))
         .exclude(Exists(placed_by_start))
-        .values_list("district", "desired_start_date", "child__birth_date")
+        .annotate(
+            district=Coalesce(Subquery(first_wish.values("facility__district")[:1]), Value("")),
+            band=_age_band_at(born="child__birth_date", on="desired_start_date", **portal.school_calendar),
+        )
+        .values_list("district", "band")
+        .annotate(applications=Count("pk"), overdue=Count("pk", filter=Q(desired_start_date__lt=today)))
+        .order_by()
     )
-    counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
-    for district, desired_start, birth_date in applications:
-        if not has_legal_entitlement(birth_date, desired_start):
-            continue
-        count = counts[district or "", age_band_on(birth_date, desired_start, **portal.school_calendar)]
-        count[0] += 1
-        count[1] += desired_start < today
-    rows = [
-        DemandRow(district, band, applications, overdue)
-        for (district, band), (applications, overdue) in counts.items()
-    ]
+    rows = [DemandRow(*row) for row in counts]
     rows.sort(key=lambda row: (row.district, AGE_BAND_ORDER.index(row.age_band)))
     return UnmetDemand(rows=rows)
+
+
+# The municipal office's page: the town's figures are a few kilobytes, but computing them reads
+# every placement, open offer and application (seconds at city scale). They change slowly and
+# are planned with over months, so the page shows figures at most this old, with their time.
+OVERVIEW_MAX_AGE = datetime.timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class PlanningOverview:
+    """Free places of the town and its districts (no facility rows) and the unmet demand."""
+
+    plan: CapacityPlan
+    demand: UnmetDemand
+    computed_at: datetime.datetime
+
+
+def _overview_key(*, portal: PortalSettings, today: datetime.date) -> str:
+    # The settings the figures depend on, hashed: a cache key allows no spaces.
+    settings = repr((sorted(portal.school_calendar.items()), portal.municipality_name)).encode()
+    return f"planning-overview:{today}:{hashlib.sha256(settings).hexdigest()[:16]}"
+
+
+def planning_overview(*, portal: PortalSettings, today: datetime.date) -> PlanningOverview:
+    """The figures of ``free_places_by_month`` (town and districts) and ``unmet_demand`` for ``today``,
+    computed at most ``OVERVIEW_MAX_AGE`` ago and shared by all web processes through the cache.
+
+    A fresh computation costs the queries of both selectors; a cached one none.
+    """
+    key = _overview_key(portal=portal, today=today)
+    overview = cache.get(key)
+    if overview is None:
+        plan = free_places_by_month(portal=portal, today=today)
+        overview = PlanningOverview(
+            plan=CapacityPlan(months=plan.months, town=plan.town, districts=plan.districts, facilities=[]),
+            demand=unmet_demand(portal=portal, today=today),
+            computed_at=timezone.now(),
+        )
+        cache.set(key, overview, timeout=OVERVIEW_MAX_AGE.total_seconds())
+    return overview

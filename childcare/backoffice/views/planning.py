@@ -30,12 +30,18 @@ def municipal_office_required(view):
 
 @municipal_office_required
 def overview(request):
-    """Free places per month for the town and each district, and the unmet demand below."""
+    """Free places per month for the town and each district, and the unmet demand below.
+
+    The figures are at most ``planning.OVERVIEW_MAX_AGE`` old (the page says when they were
+    computed); the tables are rendered once per computation and language.
+    """
     today = timezone.localdate()
-    portal = PortalSettings.load()
+    overview = planning.planning_overview(portal=PortalSettings.load(), today=today)
     context = {
-        "plan": planning.free_places_by_month(portal=portal, today=today),
-        "demand": planning.unmet_demand(portal=portal, today=today),
+        "plan": overview.plan,
+        "demand": overview.demand,
+        "computed_at": overview.computed_at,
+        "cache_seconds": int(planning.OVERVIEW_MAX_AGE.total_seconds()),
         "today": today,
     }
     return render(request, "childcare/planning/overview.html", context)
@@ -44,7 +50,7 @@ def overview(request):
 @municipal_office_required
 def unmet_demand_csv(request):
     today = timezone.localdate()
-    demand = planning.unmet_demand(portal=PortalSettings.load(), today=today)
+    demand = planning.planning_overview(portal=PortalSettings.load(), today=today).demand
     header = [_("District"), _("Age band"), _("Applications without a place"), _("Of these overdue")]
     rows = ([row.district, row.label, row.applications, row.overdue] for row in demand.rows)
     filename = f"{slugify(_('unmet demand'))}-{today}.csv"
