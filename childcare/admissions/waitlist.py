@@ -27,14 +27,21 @@ def waitlist(*, facility_id: int, age_band: str | None = None) -> QuerySet[Wish]
     return wishes.order_by(*ORDER)
 
 
+# Up to this many wishes (a family's dashboard), each place is counted from its list's index;
+# more (the nightly announcements over the whole town) are ranked in one pass over the lists.
+COUNTED_POSITIONS = 25
+
+
 def positions(wishes) -> dict[int, tuple[int, int]]:
     """Place and list length for each given wish on its facility's list for its age band.
 
-    One query however many wishes and lists are involved.
+    One query however many wishes and lists are involved (none for no wish on a list); wishes
+    not on a list are left out.
     """
+    wishes = list(wishes)
+    if len(wishes) <= COUNTED_POSITIONS:
+        return _counted_positions(wishes)
     wanted = {wish.pk: (wish.facility_id, wish.age_band) for wish in wishes}
-    if not wanted:
-        return {}
     partition = [F("facility_id"), F("age_band")]
     ranked = (
         Wish.objects.filter(ON_WAITLIST, facility_id__in={f for f, _ in wanted.values()})
@@ -45,3 +52,44 @@ def positions(wishes) -> dict[int, tuple[int, int]]:
         .values_list("pk", "position", "total")
     )
     return {pk: (position, total) for pk, position, total in ranked if pk in wanted}
+
+
+def _ahead_of(wish: Wish) -> Q:
+    """The list entries before ``wish`` in ``ORDER`` (submitted applications have a submission time)."""
+    application = wish.application
+    return (
+        Q(points__gt=wish.points)
+        | Q(points=wish.points, application__submitted_at__lt=application.submitted_at)
+        | Q(
+            points=wish.points,
+            application__submitted_at=application.submitted_at,
+            application__lottery_number__lt=application.lottery_number,
+        )
+        | Q(
+            points=wish.points,
+            application__submitted_at=application.submitted_at,
+            application__lottery_number=application.lottery_number,
+            pk__lt=wish.pk,
+        )
+    )
+
+
+def _counted_positions(wishes) -> dict[int, tuple[int, int]]:
+    """One query: a COUNT pair per wish over just the lists concerned (read through the waitlist
+    index), with no list loaded or sorted. The wishes carry their application, as loaded."""
+    listed = [
+        wish
+        for wish in wishes
+        if wish.status in LISTED_WISH_STATUSES and wish.application.status in LISTED_APPLICATION_STATUSES
+    ]
+    if not listed:
+        return {}
+    lists = Q()
+    counts = {}
+    for wish in listed:
+        same_list = Q(facility_id=wish.facility_id, age_band=wish.age_band)
+        lists |= same_list
+        counts[f"total_{wish.pk}"] = Count("pk", filter=same_list)
+        counts[f"ahead_{wish.pk}"] = Count("pk", filter=same_list & _ahead_of(wish))
+    found = Wish.objects.filter(ON_WAITLIST).filter(lists).aggregate(**counts)
+    return {wish.pk: (found[f"ahead_{wish.pk}"] + 1, found[f"total_{wish.pk}"]) for wish in listed}

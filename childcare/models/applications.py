@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from childcare.models.children import Child
 from childcare.models.choices import (
+    LISTED_WISH_STATUSES,
     OPEN_APPLICATION_STATUSES,
     ActorKind,
     AgeBand,
@@ -138,6 +139,13 @@ class Wish(models.Model):
         ]
         indexes = [
             models.Index(fields=["facility", "age_band", "status", "-points"], name="wish_waitlist_idx"),
+            # The lists in waitlist order as far as the wish itself knows it (points, then age):
+            # the top of a list and the entries ahead of a family are read from here.
+            models.Index(
+                fields=["facility", "age_band", "-points", "id"],
+                condition=Q(status__in=LISTED_WISH_STATUSES),
+                name="wish_listed_order_idx",
+            ),
         ]
 
     def __str__(self):
