@@ -269,23 +269,58 @@ def waitlist_page(request, slug):
     return render(request, "childcare/staff/waitlist.html", context)
 
 
+CSV_COLUMNS = (
+    "position",
+    "application__reference",
+    "application__child__first_name",
+    "age_band",
+    "application__desired_start_date",
+    "application__care_hours_per_week",
+    "rank",
+    "points",
+    "points_explanation",
+    "application__submitted_at",
+    "status",
+)
+
+
 def _csv_rows(ranked: QuerySet[Wish], filters: WaitlistFilters):
-    for wish in ranked.select_related("application__child").iterator(chunk_size=CSV_CHUNK):
-        application = wish.application
-        if not filters.matches(wish.status, application.desired_start_date):
+    """The rows as plain values, read in chunks; labels are translated once per export, not per row
+    (the generator runs while the response is sent, in the request's language)."""
+    bands = {value: str(label) for value, label in AgeBand.choices}
+    states = {value: str(label) for value, label in WishStatus.choices}
+    explained: dict[tuple, str] = {}  # many families share the same points explanation
+    for row in ranked.values_list(*CSV_COLUMNS).iterator(chunk_size=CSV_CHUNK):
+        (
+            position,
+            reference,
+            first_name,
+            band,
+            desired_start,
+            hours,
+            rank,
+            points,
+            explanation,
+            submitted,
+            status,
+        ) = row
+        if not filters.matches(status, desired_start):
             continue
+        key = tuple(explanation.items())
+        if key not in explained:
+            explained[key] = ", ".join(explanations.explain_points(explanation))
         yield [
-            wish.position,
-            application.reference,
-            application.child.first_name,
-            wish.get_age_band_display(),
-            application.desired_start_date,
-            application.care_hours_per_week,
-            wish.rank,
-            wish.points,
-            ", ".join(explanations.explain_points(wish.points_explanation)),
-            application.submitted_at,
-            wish.get_status_display(),
+            position,
+            reference,
+            first_name,
+            bands.get(band, band),
+            desired_start,
+            hours,
+            rank,
+            points,
+            explained[key],
+            submitted,
+            states.get(status, status),
         ]
 
 
