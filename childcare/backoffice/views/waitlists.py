@@ -4,6 +4,7 @@ A facility the user does not work for answers 404; the municipal office sees eve
 """
 
 import datetime
+import uuid
 from collections import Counter
 from dataclasses import dataclass
 
@@ -160,11 +161,25 @@ def _ranked(facility: Facility, age_band: str) -> QuerySet[Wish]:
     )
 
 
-def _page_of_candidates(entries: list[tuple[int, int]]) -> list[Wish]:
+# Each row links to its application and posts its actions to URLs that differ only in the
+# application's id: they are reversed once per page with this stand-in, which each row replaces.
+_ROW_ID = str(uuid.UUID(int=0))
+_ROW_ACTIONS = ("offer_make", "wish_reject", "placement_record")
+
+
+def _row_url_patterns(facility: Facility) -> dict[str, str]:
+    patterns = {name: reverse(f"backoffice:{name}", args=[facility.slug, _ROW_ID]) for name in _ROW_ACTIONS}
+    patterns["note_add"] = reverse("backoffice:note_add", args=[_ROW_ID])
+    patterns["application"] = reverse("backoffice:application", args=[_ROW_ID])
+    return patterns
+
+
+def _page_of_candidates(facility: Facility, entries: list[tuple[int, int]]) -> list[Wish]:
     """Load the wishes of one page (given as (pk, position) in list order) with what the rows show.
 
     Two queries: the wishes with application and child, and their open offers.
     """
+    patterns = _row_url_patterns(facility)
     wishes = Wish.objects.filter(pk__in=[pk for pk, _position in entries]).select_related(
         "application__child"
     )
@@ -181,6 +196,8 @@ def _page_of_candidates(entries: list[tuple[int, int]]) -> list[Wish]:
         wish.explained = explanations.explain_points(wish.points_explanation)
         wish.open_offer = wish.open_offers[0] if wish.open_offers else None
         wish.offer_start = forms.suggested_start([wish.application.desired_start_date])
+        public_id = str(wish.application.public_id)
+        wish.urls = {name: pattern.replace(_ROW_ID, public_id) for name, pattern in patterns.items()}
         page.append(wish)
     return page
 
@@ -234,7 +251,7 @@ def waitlist_page(request, slug):
             entries.append((pk, position))
     paginator = Paginator(entries, WAITLIST_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
-    candidates = _page_of_candidates(list(page.object_list))
+    candidates = _page_of_candidates(facility, list(page.object_list))
     audit.record_list(
         request,
         object_type="waitlist",
