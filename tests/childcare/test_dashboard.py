@@ -6,10 +6,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from childcare.models import ApplicationStatus, OfferStatus, WishStatus
+from childcare.models import AgeBand, ApplicationStatus, OfferStatus, WishStatus
 from tests.factories import (
     ApplicationFactory,
     ChildFactory,
+    FacilityFactory,
     GuardianshipFactory,
     OfferFactory,
     PlacementFactory,
@@ -107,3 +108,28 @@ def test_a_closed_application_whose_wishes_were_all_rejected_says_what_to_do_nex
     html = dashboard(parent_client)
     assert "All wishes were rejected. You can make a new application with other facilities." in html
     assert f'href="{reverse("parents:application_start")}"' in html
+
+
+def test_each_wish_shows_its_place_on_its_own_list_counted_among_listed_families_only(
+    parent_client, child, in_english
+):
+    submitted = timezone.now() - datetime.timedelta(days=3)
+    mine = ApplicationFactory(child=child, status=ApplicationStatus.WAITING, submitted_at=submitted)
+    ahorn, birke = FacilityFactory(name="Kita Ahorn"), FacilityFactory(name="Kita Birke")
+    WishFactory(application=mine, facility=ahorn, rank=1, points=20)
+    WishFactory(application=mine, facility=birke, rank=2, points=5)
+    for points in (30, 25, 10):
+        WishFactory(facility=ahorn, points=points)
+    # The same points, submitted an hour earlier: ahead.
+    WishFactory(facility=ahorn, points=20, application__submitted_at=submitted - datetime.timedelta(hours=1))
+    # Not on this list: declined, a withdrawn application, another age band.
+    WishFactory(facility=ahorn, points=40, status=WishStatus.DECLINED)
+    WishFactory(facility=ahorn, points=40, application__status=ApplicationStatus.WITHDRAWN)
+    WishFactory(facility=ahorn, points=40, age_band=AgeBand.UNDER_THREE)
+    WishFactory(facility=birke, points=1)
+
+    html = dashboard(parent_client)
+
+    on_ahorn, on_birke = html.index("Kita Ahorn"), html.index("Kita Birke")
+    assert on_ahorn < html.index("Place 4 of 5 on the waitlist") < on_birke
+    assert on_birke < html.index("Place 1 of 2 on the waitlist")
