@@ -1,12 +1,14 @@
 """Celery beat jobs of the childcare domain; each calls one idempotent service."""
 
 from celery import shared_task
+from django.utils import timezone
 
 from childcare import jobs
 from childcare.admissions import digests, points, reminders, rescoring, retention
-from childcare.allocation import publishing
+from childcare.allocation import planning, publishing
 from childcare.api import webhook_tasks  # noqa: F401  (registers the webhook tasks with the worker)
 from portal import audit
+from portal.models import PortalSettings
 
 
 @shared_task
@@ -33,6 +35,12 @@ def expire_unconfirmed_applications() -> int:
 def refresh_points() -> int:
     """Months waited and age at start change with time; keep the stored order at most a day old."""
     return points.recompute_points()
+
+
+@shared_task
+def refresh_planning_overview() -> None:
+    """Renew the office's planning figures before they expire, so no page request computes them."""
+    planning.refresh_planning_overview(portal=PortalSettings.load(), today=timezone.localdate())
 
 
 @shared_task

@@ -282,6 +282,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "childcare.tasks.refresh_points",
         "schedule": crontab(hour=3, minute=0),
     },
+    # Renewed before OVERVIEW_MAX_AGE (5 minutes) runs out; see childcare/allocation/planning.py.
+    "childcare-refresh-planning-overview": {
+        "task": "childcare.tasks.refresh_planning_overview",
+        "schedule": 240.0,
+        "options": {"expires": 230},
+    },
     "childcare-staff-digests": {
         "task": "childcare.tasks.send_staff_digests",
         "schedule": crontab(hour=6, minute=30),

@@ -342,16 +342,21 @@ def planning_overview(*, portal: PortalSettings, today: datetime.date) -> Planni
     """The figures of ``free_places_by_month`` (town and districts) and ``unmet_demand`` for ``today``,
     computed at most ``OVERVIEW_MAX_AGE`` ago and shared by all web processes through the cache.
 
-    A fresh computation costs the queries of both selectors; a cached one none.
+    A fresh computation costs the queries of both selectors; a cached one none. The beat task
+    ``refresh_planning_overview`` renews the figures before they expire, so the office's page
+    normally never waits for them.
     """
-    key = _overview_key(portal=portal, today=today)
-    overview = cache.get(key)
-    if overview is None:
-        plan = free_places_by_month(portal=portal, today=today)
-        overview = PlanningOverview(
-            plan=CapacityPlan(months=plan.months, town=plan.town, districts=plan.districts, facilities=[]),
-            demand=unmet_demand(portal=portal, today=today),
-            computed_at=timezone.now(),
-        )
-        cache.set(key, overview, timeout=OVERVIEW_MAX_AGE.total_seconds())
+    overview = cache.get(_overview_key(portal=portal, today=today))
+    return overview if overview is not None else refresh_planning_overview(portal=portal, today=today)
+
+
+def refresh_planning_overview(*, portal: PortalSettings, today: datetime.date) -> PlanningOverview:
+    """Compute the overview now and share it for ``OVERVIEW_MAX_AGE``."""
+    plan = free_places_by_month(portal=portal, today=today)
+    overview = PlanningOverview(
+        plan=CapacityPlan(months=plan.months, town=plan.town, districts=plan.districts, facilities=[]),
+        demand=unmet_demand(portal=portal, today=today),
+        computed_at=timezone.now(),
+    )
+    cache.set(_overview_key(portal=portal, today=today), overview, timeout=OVERVIEW_MAX_AGE.total_seconds())
     return overview

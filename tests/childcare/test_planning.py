@@ -2,13 +2,16 @@ import datetime
 from collections import defaultdict
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from childcare import tasks
 from childcare.age import age_band_on, has_legal_entitlement
 from childcare.allocation import planning
 from childcare.models import LISTED_APPLICATION_STATUSES, AgeBand, ApplicationStatus, PlacementStatus
@@ -406,3 +409,15 @@ def test_unmet_demand_in_sql_matches_the_rule_applied_one_application_at_a_time(
     assert found == unmet_demand_in_python(portal=portal, today=TODAY)
     Application.objects.all().delete()
     Child.objects.all().delete()
+
+
+def test_the_beat_task_renews_the_shared_figures_so_the_page_reads_the_new_ones(town):
+    portal = PortalSettings.load()
+    with time_machine.travel(datetime.datetime(2026, 3, 15, 11, tzinfo=datetime.UTC), tick=False):
+        today = timezone.localdate()
+        first = planning.planning_overview(portal=portal, today=today)
+        applying(born=datetime.date(2024, 1, 10), start=datetime.date(2026, 5, 1), facility=town["busy"])
+        tasks.refresh_planning_overview()
+
+        renewed = planning.planning_overview(portal=portal, today=today)
+    assert (first.demand.applications, renewed.demand.applications) == (0, 1)
