@@ -247,7 +247,7 @@ def test_production_takes_the_cache_from_cache_url_or_the_redis_broker():
     from_broker = run_manage(
         "shell", "--no-imports", "-c", show, **PRODUCTION, CELERY_BROKER_URL="redis://127.0.0.1:6379/0"
     )
-    assert from_broker.stdout.strip() == "redis://127.0.0.1:6379/0", from_broker.stderr
+    assert from_broker.stdout.strip() == "redis://127.0.0.1:6379/1", from_broker.stderr
     own = run_manage(
         "shell",
         "--no-imports",
@@ -258,14 +258,55 @@ def test_production_takes_the_cache_from_cache_url_or_the_redis_broker():
         CACHE_URL="redis://c:6379/3",
     )
     assert own.stdout.strip() == "redis://c:6379/3", own.stderr
+    same_database_as_broker = run_manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        show,
+        **PRODUCTION,
+        CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
+        CACHE_URL="redis://127.0.0.1:6379/0",
+    )
+    assert same_database_as_broker.stdout.strip() == "redis://127.0.0.1:6379/0", "an explicit CACHE_URL wins"
 
 
 def test_redis_cache_url_prefers_cache_url_and_rejects_other_schemes():
-    assert redis_cache_url(cache_url="", broker_url="redis://b:6379/0") == "redis://b:6379/0"
+    assert redis_cache_url(cache_url="", broker_url="redis://b:6379/0") == "redis://b:6379/1"
     assert redis_cache_url(cache_url="redis://c/1", broker_url="redis://b:6379/0") == "redis://c/1"
     assert redis_cache_url(cache_url="", broker_url="filesystem://") == ""
     with pytest.raises(ConfigError, match="CACHE_URL: expected a redis:// URL"):
         redis_cache_url(cache_url="memcached://c", broker_url="")
+
+
+def test_a_cache_derived_from_the_broker_uses_another_database_of_the_same_server():
+    derived = {
+        broker: redis_cache_url(cache_url="", broker_url=broker)
+        for broker in (
+            "redis://b:6379",
+            "redis://b:6379/",
+            "redis://b:6379/0",
+            "redis://b:6379/7",
+            "redis://:secret@b:6379/15?socket_timeout=5",
+            "rediss://user:secret@b:6380/2",
+        )
+    }
+    assert derived == {
+        "redis://b:6379": "redis://b:6379/1",
+        "redis://b:6379/": "redis://b:6379/1",
+        "redis://b:6379/0": "redis://b:6379/1",
+        "redis://b:6379/7": "redis://b:6379/8",
+        "redis://:secret@b:6379/15?socket_timeout=5": "redis://:secret@b:6379/14?socket_timeout=5",
+        "rediss://user:secret@b:6380/2": "rediss://user:secret@b:6380/3",
+    }
+    for broker, cache in derived.items():
+        assert cache != broker
+
+
+def test_a_broker_url_without_a_redis_database_number_is_refused_without_its_password():
+    for broker in ("redis://:secret@b:6379/16", "redis://:secret@b:6379/queue"):
+        with pytest.raises(ConfigError, match="CELERY_BROKER_URL: expected a Redis database number") as error:
+            redis_cache_url(cache_url="", broker_url=broker)
+        assert "secret" not in str(error.value)
 
 
 def test_admins_are_parsed_strictly():
