@@ -12,18 +12,16 @@ family A: A withdrew the wish for Y, and A's second child was placed at X (its w
 
 import re
 import uuid
-from copy import deepcopy
 from dataclasses import dataclass, field
 
 import pytest
 from django.apps import apps
-from django.db import connection, transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from portal.models import AuditEntry
 from tests.conftest import PortalClient
 from tests.portal.matrix_scene import PERSONAS, build_scene
 from tests.portal.permission_table import EXPECTED, POST_EXPECTED, SAME_FOR_EVERYONE
+from tests.portal.rows import row_counts, undone, written
 
 pytestmark = pytest.mark.django_db
 
@@ -193,42 +191,14 @@ class ServerError:
     headers: dict = field(default_factory=dict)
 
 
-# Tables a refused request may touch: a session row for a message such as "please sign in".
-NOT_COUNTED = {"django_session"}
-# The audit log records attempts as well: a refused call made with an API key, a failed sign-in.
-ATTEMPTS = (AuditEntry.Action.API_KEY_USED, AuditEntry.Action.SIGN_IN_FAILED)
-
-
-def row_counts() -> dict[str, int]:
-    """Rows per table of the portal (audit entries other than attempts), in one query."""
-    tables = sorted(
-        {model._meta.db_table for model in apps.get_models() if model._meta.managed and not model._meta.proxy}
-        - NOT_COUNTED
-    )
-    quote = connection.ops.quote_name
-    attempts = ", ".join(f"'{action}'" for action in ATTEMPTS)
-    counts = [
-        f"(SELECT COUNT(*) FROM {quote(table)}"
-        + (f" WHERE action NOT IN ({attempts}))" if table == AuditEntry._meta.db_table else ")")
-        for table in tables
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(counts))
-        return dict(zip(tables, cursor.fetchone(), strict=True))
-
-
 def post_and_undo(clients: dict, scene, persona: str, key: str, url: str):
-    """POST as ``persona``, then roll back what it wrote (sessions included: they live in the
-    database) and restore the persona's cookies, so every POST meets the same scene.
+    """POST as ``persona`` and undo it, so every POST meets the same scene.
 
     Returns the response and the row counts the request left behind.
     """
-    cookies = deepcopy(clients[persona].cookies)
-    with transaction.atomic():
+    with undone(clients[persona]):
         response = fetch(clients, scene, persona, key, url, method="post")
         counts = row_counts()
-        transaction.set_rollback(True)
-    clients[persona].cookies = cookies
     return response, counts
 
 
@@ -297,12 +267,7 @@ def test_every_url_answers_a_post_of_every_persona_as_expected():
             got.append(result)
             if result in REFUSALS:
                 if after != before:
-                    written = {
-                        table: after[table] - before[table]
-                        for table in after
-                        if after[table] != before[table]
-                    }
-                    wrong.append((key, persona, result, "wrote", written))
+                    wrong.append((key, persona, result, "wrote", written(before, after)))
                 headers = " ".join(f"{name}: {value}" for name, value in response.headers.items())
                 # The sign-in redirect repeats the URL asked for (``next``): only other ids would leak.
                 if leaked := [name for name in names if name in headers and name not in url]:
