@@ -1,3 +1,4 @@
+import json
 import os
 import re
 import subprocess
@@ -86,6 +87,72 @@ def test_deploy_check_is_clean_with_production_settings():
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+# Run inside a production-mode process: the headers come from the settings as production reads them.
+# Only the static files' manifest (made by collectstatic at deployment) is replaced by plain names.
+PRODUCTION_RESPONSES = """
+import json
+from django.conf import settings
+from django.core.management import call_command
+from django.test import Client, override_settings
+
+call_command("migrate", verbosity=0, interactive=False)
+plain_static = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+answers = {}
+with override_settings(STORAGES={**settings.STORAGES, "staticfiles": plain_static}):
+    client = Client(HTTP_HOST="kita.musterstadt.example")
+    for name, path, secure in [("login", "/konto/login/", True), ("home", "/", True), ("http", "/", False)]:
+        response = client.get(path, secure=secure)
+        answers[name] = {
+            "status": response.status_code,
+            "headers": dict(response.headers),
+            "cookies": {
+                key: {"secure": bool(cookie["secure"]), "samesite": cookie["samesite"]}
+                for key, cookie in response.cookies.items()
+            },
+        }
+print(json.dumps(answers))
+"""
+
+
+def test_production_responses_carry_the_security_headers():
+    result = run_manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        PRODUCTION_RESPONSES,
+        **PRODUCTION,
+        CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
+        DATABASE_URL="sqlite://:memory:",
+    )
+    assert result.returncode == 0, result.stderr
+    answers = json.loads(result.stdout.strip().splitlines()[-1])
+
+    login, home, plain = answers["login"], answers["home"], answers["http"]
+    assert (login["status"], home["status"]) == (200, 200)
+    assert plain["status"] == 301
+    assert plain["headers"]["Location"] == "https://kita.musterstadt.example/"
+    for answer in (login, home):
+        headers = answer["headers"]
+        assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
+        assert headers["X-Frame-Options"] == "DENY"
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "same-origin"
+        assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
+        assert "camera=()" in headers["Permissions-Policy"]
+        policy = dict(
+            (directive.split(" ", 1) + [""])[:2]
+            for directive in headers["Content-Security-Policy"].split("; ")
+        )
+        assert policy["script-src"] == "'self'"
+        assert policy["style-src"] == "'self'"
+        assert policy["object-src"] == "'none'"
+        assert policy["frame-ancestors"] == "'none'"
+        assert "unsafe-inline" not in headers["Content-Security-Policy"]
+    # The sign-in page is personal (under /konto/): no cache keeps it; its CSRF cookie goes over HTTPS only.
+    assert "no-store" in login["headers"]["Cache-Control"]
+    assert login["cookies"]["csrftoken"] == {"secure": True, "samesite": "Lax"}
 
 
 def test_production_reads_the_secret_key_from_a_file_and_keeps_connections(tmp_path):
