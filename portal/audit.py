@@ -13,9 +13,12 @@ the nightly data-retention task calls it. On PostgreSQL the table refuses UPDATE
 
 import datetime
 from collections.abc import Iterable
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.shortcuts import resolve_url
+from django.urls import reverse
 from django.utils import timezone
 
 from portal.models import AuditEntry
@@ -124,7 +127,8 @@ class AuditMiddleware:
 
     It also logs every successful write request (POST and friends answered below 400) by a
     signed-in user as a change, naming the URL and its ids: so changes on pages that do not call
-    ``record`` themselves are in the log too.
+    ``record`` themselves are in the log too. A redirect to a sign-in page is a refusal (the admin
+    for someone who is not admin staff, a session that must sign in again), not a change.
     """
 
     def __init__(self, get_response):
@@ -137,6 +141,7 @@ class AuditMiddleware:
         if (
             request.method in WRITING_METHODS
             and response.status_code < 400
+            and not _sends_to_sign_in(response)
             and user is not None
             and user.is_authenticated
             and not getattr(request, "_audit_change_recorded", False)
@@ -147,6 +152,13 @@ class AuditMiddleware:
             record(request, action=Action.CHANGE, object_type=name[:60], object_ref=refs, detail=request.path)
         flush(request)
         return response
+
+
+def _sends_to_sign_in(response) -> bool:
+    if response.status_code not in (301, 302, 303, 307, 308):
+        return False
+    location = urlsplit(response.get("Location", "")).path
+    return location in {resolve_url(settings.LOGIN_URL), reverse("admin:login")}
 
 
 def retention_cutoff(now=None) -> datetime.datetime:

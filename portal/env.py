@@ -201,15 +201,34 @@ def env_admins(name: str, *, environ=None) -> list[tuple[str, str]]:
 _ADMIN = re.compile(r"(?P<name>[^<>@,]+?)\s*<(?P<address>[^<>@\s,]+@[^<>@\s,]+\.[^<>@\s,]+)>")
 
 
+REDIS_DATABASES = 16  # Redis's default number of databases (0-15)
+
+
 def redis_cache_url(*, cache_url: str, broker_url: str) -> str:
-    """The shared cache's Redis URL: ``CACHE_URL`` if set, else the broker's when that is Redis.
+    """The shared cache's Redis URL: ``CACHE_URL`` if set, else derived from a Redis broker's.
 
     Rate limits and lockouts live in the cache; every web process must see the same counters.
+    A derived cache uses the same server as the broker but the next database number (broker on
+    ``/0`` or no number: cache on ``/1``; broker on ``/15``, the last one: cache on ``/14``), so
+    clearing the cache (``FLUSHDB``) or its eviction never touches queued tasks.
     """
     if cache_url:
         if not cache_url.startswith(("redis://", "rediss://")):
             raise ConfigError("CACHE_URL", f"expected a redis:// URL, got {cache_url!r}")
         return cache_url
     if broker_url.startswith(("redis://", "rediss://")):
-        return broker_url
+        return _other_redis_database(broker_url)
     return ""
+
+
+def _other_redis_database(url: str) -> str:
+    parts = urlsplit(url)
+    number = parts.path.strip("/") or "0"
+    if not number.isdigit() or int(number) >= REDIS_DATABASES:
+        # The URL itself stays out of the message: it may carry the Redis password.
+        raise ConfigError(
+            "CELERY_BROKER_URL", f"expected a Redis database number 0-15 in the path, got {parts.path!r}"
+        )
+    broker_database = int(number)
+    cache_database = broker_database + 1 if broker_database + 1 < REDIS_DATABASES else broker_database - 1
+    return parts._replace(path=f"/{cache_database}").geturl()

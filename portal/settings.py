@@ -211,7 +211,8 @@ LOCK_TIMEOUT_SECONDS = env_int("LOCK_TIMEOUT_SECONDS", 5, minimum=1)
 
 # The cache holds sign-in rate limits and lockouts: in production every web process must share it,
 # or each process counts on its own and the limits multiply. Without CACHE_URL production uses
-# the Redis broker (keys prefixed); development keeps a per-process cache.
+# the Redis broker's server on the next database number (portal.env.redis_cache_url), so the cache
+# never shares a database with queued tasks; development keeps a per-process cache.
 CELERY_BROKER_URL = env_broker_url("CELERY_BROKER_URL", "filesystem://")
 REDIS_CACHE_URL = redis_cache_url(
     cache_url=env_str("CACHE_URL", ""), broker_url="" if DEBUG else CELERY_BROKER_URL

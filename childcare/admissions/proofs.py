@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -53,10 +54,11 @@ def attach_document(*, application: Application, by: Actor, criterion: str, uplo
         return ApplicationDocument.objects.create(
             application=application,
             criterion=criterion,
-            file=upload,
+            # The checked content, not the upload: images are stored re-encoded, without trailer or metadata.
+            file=ContentFile(checked.content, name=checked.name),
             original_name=checked.name,
             content_type=checked.content_type,
-            size=upload.size,
+            size=len(checked.content),
             uploaded_by=by,
         )
 

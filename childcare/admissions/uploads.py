@@ -7,9 +7,14 @@ staff later open is exactly a document or an image and nothing else:
   embedded or attached files, XFA forms), found in the parsed objects, so no ``#xx``-escaped name
   hides it;
 - no second format in the same bytes (HTML or script markers at the start or end, data after
-  the PDF's last ``%%EOF`` or after the image's end marker);
+  the PDF's last ``%%EOF`` or the PNG's end chunk; after a JPEG's end-of-image marker, a page,
+  script, PDF or ZIP archive);
 - no decompression bomb: PDF streams are decoded with a cap per stream and in total, images
   must declare a sane pixel count before any pixel is decoded.
+
+Images are stored re-encoded from their decoded pixels (turned upright by their EXIF orientation
+first): what a phone appends after a JPEG's end (Samsung's trailer, the video of a motion photo)
+and all metadata, the GPS position included, are not kept. Only the colour profile stays.
 
 The shown file name loses control and direction-changing characters and gets the extension of
 the detected type, so "rechnung\u202egnp.exe" cannot pose as something it is not.
@@ -25,7 +30,7 @@ from struct import error as struct_error
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 from pypdf import PdfReader, apply_configuration
 from pypdf.errors import LimitReachedError, PyPdfError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, StreamObject
@@ -46,6 +51,13 @@ POLYGLOT_MARKERS = re.compile(
     rb"<\s*(?:html|script|!doctype|body|iframe|svg|object|embed|\?php)|javascript:", re.IGNORECASE
 )
 EDGE_BYTES = 4096
+# Another file after a JPEG's end that some program would open: a PDF, a ZIP archive (local file
+# header or end of its directory, which unzip looks for at the end), besides the page markers above.
+TRAILER_FORMAT_MARKERS = re.compile(rb"%PDF-|PK\x03\x04|PK\x05\x06")
+JPEG_QUALITY = 90
+# Modes each format stores as they are; anything else (e.g. a JPEG in YCbCr with an odd mode) is
+# converted to the first.
+STORED_MODES = {JPEG: ("RGB", "L", "CMYK"), PNG: ("RGBA", "RGB", "L", "LA", "P", "1", "I", "I;16")}
 
 MAX_IMAGE_PIXELS = 50_000_000  # a 50-megapixel photo; a 100,000 x 100,000 claim is a bomb
 PDF_STREAM_MAX_BYTES = 32 * 2**20  # one decoded stream (a scanned page is a few MB)
@@ -80,6 +92,7 @@ PDF_IMAGE_FILTERS = {"/DCTDecode", "/JPXDecode", "/JBIG2Decode", "/CCITTFaxDecod
 class CheckedUpload:
     content_type: str
     name: str
+    content: bytes  # what to store: the PDF as sent, an image re-encoded
 
 
 def check_upload(upload) -> CheckedUpload:
@@ -101,9 +114,12 @@ def check_upload(upload) -> CheckedUpload:
         raise DomainError(_("The file contains web page or script code and cannot be accepted."))
     if content_type == PDF:
         _check_pdf(data)
+        content = data
     else:
-        _check_image(data, content_type)
-    return CheckedUpload(content_type=content_type, name=clean_file_name(upload.name or "", content_type))
+        content = _checked_image(data, content_type)
+    return CheckedUpload(
+        content_type=content_type, name=clean_file_name(upload.name or "", content_type), content=content
+    )
 
 
 # --- names ---
@@ -227,12 +243,18 @@ def _decoded_size(stream: StreamObject) -> int:
 # --- images ---
 
 
-def _check_image(data: bytes, content_type: str) -> None:
+def _checked_image(data: bytes, content_type: str) -> bytes:
+    """The image re-encoded from its pixels, if it is one image and nothing else."""
     end = _jpeg_end(data) if content_type == JPEG else _png_end(data)
     if end is None:
         raise DomainError(_("The image cannot be read. Please save it again."))
-    if data[end:]:
-        raise DomainError(_("The image has data after its end and cannot be accepted."))
+    trailer = data[end:]
+    if trailer:
+        if POLYGLOT_MARKERS.search(trailer):
+            raise DomainError(_("The file contains web page or script code and cannot be accepted."))
+        # Phones append their own data to JPEGs only; a PNG with a tail was made to be two things.
+        if content_type == PNG or TRAILER_FORMAT_MARKERS.search(trailer):
+            raise DomainError(_("The image has data after its end and cannot be accepted."))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -243,12 +265,30 @@ def _check_image(data: bytes, content_type: str) -> None:
             with Image.open(io.BytesIO(data)) as image:
                 _check_pixels(image)
                 image.load()
+                return _reencoded(image, content_type)
     except DomainError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise _too_many_pixels() from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, struct_error):
         raise DomainError(_("The image cannot be read. Please save it again.")) from None
+
+
+def _reencoded(image, content_type: str) -> bytes:
+    """The pixels, upright, in a new file of the same format: no trailer, no EXIF (GPS position,
+    camera serial), no comments or text chunks; the colour profile is kept so colours stay right."""
+    icc_profile = image.info.get("icc_profile")
+    upright = ImageOps.exif_transpose(image)
+    modes = STORED_MODES[content_type]
+    if upright.mode not in modes:
+        upright = upright.convert(modes[0])
+    buffer = io.BytesIO()
+    extra = {"icc_profile": icc_profile} if icc_profile else {}
+    if content_type == JPEG:
+        upright.save(buffer, "JPEG", quality=JPEG_QUALITY, **extra)
+    else:
+        upright.save(buffer, "PNG", **extra)
+    return buffer.getvalue()
 
 
 def _check_pixels(image) -> None:

@@ -131,7 +131,9 @@ def test_an_empty_target_date_gets_one_clear_message(client, municipal_office, i
     client.force_login(municipal_office)
     response = client.post(reverse("backoffice:round_list"), {"target_start_date": ""})
     assert messages_of(response) == []
-    assert response.context["form"].errors == {"target_start_date": ["Please enter the target start date."]}
+    assert response.context["form"].errors == {
+        "target_start_date": ["Please enter a valid target start date."]
+    }
     assert "This field is required." not in response.text
     assert not AllocationRound.objects.exists()
 

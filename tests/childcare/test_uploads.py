@@ -1,5 +1,6 @@
 """Hostile proof files are refused by content; honest ones pass with a safe name."""
 
+import io
 import stat
 import time
 import zlib
@@ -8,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from PIL import ExifTags, Image
 
 from childcare.admissions import uploads
 from childcare.admissions.uploads import check_upload, clean_file_name
@@ -16,12 +18,16 @@ from childcare.models import ApplicationDocument, ApplicationStatus
 from tests.childcare.upload_samples import (
     JPEG,
     PDF,
+    PHONE_PHOTO,
     PNG,
+    motion_photo_trailer,
     pdf_with_attachment,
     pdf_with_flate_bomb,
     pdf_with_javascript,
+    photo_with_location,
     png_claiming,
     zeros_deflated,
+    zip_archive,
 )
 from tests.factories import ApplicationFactory
 
@@ -76,9 +82,63 @@ def test_a_jpeg_with_html_appended_is_refused(in_english):
     assert "web page or script code" in refusal(JPEG + b"<html><script>alert(1)</script></html>")
 
 
-def test_a_jpeg_or_png_with_any_data_after_the_image_is_refused(in_english):
-    assert "data after its end" in refusal(JPEG + bytes(range(256)) * 20)
+def test_a_png_with_any_data_after_the_image_is_refused(in_english):
     assert "data after its end" in refusal(PNG + b"PK\x03\x04" + bytes(5000))
+    assert "data after its end" in refusal(PNG + bytes(range(256)) * 20)
+
+
+@pytest.mark.parametrize(
+    "appended",
+    [zip_archive(), PDF, b"PK\x05\x06" + bytes(18)],
+    ids=["zip archive", "pdf", "end of a zip directory"],
+)
+def test_a_jpeg_with_another_file_after_its_end_is_refused(appended, in_english):
+    assert "data after its end" in refusal(JPEG + motion_photo_trailer()[:1000] + appended)
+
+
+def test_a_jpeg_with_a_page_hidden_deep_in_its_trailer_is_refused(in_english):
+    # Beyond the last 4 KiB a sniffer reads: the whole trailer is searched, not only the edges.
+    hidden = JPEG + b"<html><script>alert(1)</script></html>" + bytes(3 * uploads.EDGE_BYTES)
+    assert "web page or script code" in refusal(hidden)
+
+
+def exif_of(content: bytes) -> Image.Exif:
+    with Image.open(io.BytesIO(content)) as image:
+        return image.getexif()
+
+
+def test_a_phone_photo_with_a_motion_photo_trailer_is_accepted_and_kept_without_it():
+    assert len(PHONE_PHOTO) > len(photo_with_location()) + 60_000  # the video really is appended
+
+    upload = checked(PHONE_PHOTO, "20260604_101500.jpg")
+
+    assert upload.content_type == uploads.JPEG
+    assert upload.content.endswith(b"\xff\xd9")
+    assert b"SEFT" not in upload.content
+    assert b"ftypmp42" not in upload.content
+    assert len(upload.content) < len(PHONE_PHOTO) - 60_000
+
+
+@pytest.mark.parametrize("kind", ["JPEG", "PNG"])
+def test_a_stored_image_is_upright_and_has_no_location_or_other_metadata(kind):
+    original = photo_with_location(kind)
+    assert exif_of(original).get_ifd(ExifTags.IFD.GPSInfo)  # the sample does carry a position
+
+    stored = checked(original, f"foto.{kind.lower()}").content
+
+    exif = exif_of(stored)
+    assert not exif.get_ifd(ExifTags.IFD.GPSInfo)
+    assert ExifTags.Base.Make not in exif
+    assert ExifTags.Base.Orientation not in exif
+    with Image.open(io.BytesIO(stored)) as image:
+        # Orientation 6 turned the 40 x 30 photo by 90 degrees: its red left half is now on top.
+        assert image.size == (30, 40)
+        image = image.convert("RGB")
+        top, bottom = image.getpixel((15, 5)), image.getpixel((15, 35))
+    assert top[0] > 200
+    assert top[1] < 60
+    assert top[2] < 60
+    assert min(bottom) > 200
 
 
 def test_a_flate_bomb_is_refused_without_inflating_it(in_english):
@@ -153,6 +213,24 @@ def test_an_accepted_proof_is_stored_readable_by_the_service_user_only(client, p
     path = Path(document.file.path)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+
+
+@pytest.mark.django_db
+def test_a_phone_photo_is_stored_without_its_trailer_and_location(client, parent, application):
+    client.force_login(parent)
+    client.post(
+        upload_url(application),
+        {"criterion": "residence", "file": SimpleUploadedFile("20260604_101500.jpg", PHONE_PHOTO)},
+    )
+
+    document = ApplicationDocument.objects.get()
+    stored = Path(document.file.path).read_bytes()
+    assert document.content_type == uploads.JPEG
+    assert document.original_name == "20260604_101500.jpg"
+    assert document.size == len(stored) < len(PHONE_PHOTO)
+    assert stored.endswith(b"\xff\xd9")
+    assert b"SEFT" not in stored
+    assert not exif_of(stored).get_ifd(ExifTags.IFD.GPSInfo)
 
 
 @pytest.mark.django_db

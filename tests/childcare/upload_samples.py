@@ -1,10 +1,12 @@
 """Real and hostile upload files, built in memory so every test shows what it feeds the portal."""
 
 import io
+import random
 import struct
+import zipfile
 import zlib
 
-from PIL import Image
+from PIL import ExifTags, Image
 from pypdf import PdfWriter
 from pypdf.actions import JavaScript
 from pypdf.generic import NameObject, StreamObject
@@ -84,3 +86,54 @@ def png_claiming(width: int, height: int) -> bytes:
         + chunk(b"IDAT", zlib.compress(b"\x00" * 64))
         + chunk(b"IEND", b"")
     )
+
+
+# Where the phone was when the photo was taken: what a stored proof must not tell anyone.
+GPS = {
+    ExifTags.GPS.GPSLatitudeRef: "N",
+    ExifTags.GPS.GPSLatitude: (52.0, 31.0, 12.0),
+    ExifTags.GPS.GPSLongitudeRef: "E",
+    ExifTags.GPS.GPSLongitude: (13.0, 24.0, 0.0),
+}
+
+
+def photo_with_location(kind: str = "JPEG", orientation: int = 6) -> bytes:
+    """A 40 x 30 photo, left half red, taken turned (orientation 6: shown rotated 90 degrees
+    clockwise, so 30 x 40) with the GPS position in its EXIF data."""
+    image = Image.new("RGB", (40, 30), (255, 255, 255))
+    image.paste((255, 0, 0), (0, 0, 20, 30))
+    exif = Image.Exif()
+    exif[ExifTags.Base.Orientation] = orientation
+    exif[ExifTags.Base.Make] = "samsung"
+    exif[ExifTags.IFD.GPSInfo] = GPS
+    buffer = io.BytesIO()
+    image.save(buffer, kind, exif=exif)
+    return buffer.getvalue()
+
+
+def motion_photo_trailer() -> bytes:
+    """What a Samsung phone appends after the end of a JPEG: the video of a motion photo (an MP4:
+    ftyp and mdat boxes of compressed-looking bytes), then its own index ending in SEFT."""
+    video = random.Random(7).randbytes(64 * 2**10)
+    mp4 = (
+        struct.pack(">I", 24)
+        + b"ftypmp42\x00\x00\x00\x00isommp42"
+        + struct.pack(">I", 8 + len(video))
+        + b"mdat"
+        + video
+    )
+    marker = b"\x00\x00\x30\x0aMotionPhoto_Data"
+    index = (
+        b"SEFH" + struct.pack("<III", 107, 1, 0x0A30) + struct.pack("<II", len(mp4) + len(marker), len(mp4))
+    )
+    return marker + mp4 + index + struct.pack("<I", len(index)) + b"SEFT"
+
+
+PHONE_PHOTO = photo_with_location() + motion_photo_trailer()
+
+
+def zip_archive() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("rechnung.exe", b"MZ\x90\x00" * 100)
+    return buffer.getvalue()

@@ -24,6 +24,7 @@ from childcare.models import (
     WishStatus,
 )
 from notifications.models import OutboxMessage
+from portal.models import PortalSettings
 from tests.conftest import with_second_factor
 from tests.factories import (
     ApplicationFactory,
@@ -74,6 +75,8 @@ class Scene:
 
 
 def build_scene() -> Scene:
+    # The settings row is made on first read; made now, so no request of the matrix writes it.
+    PortalSettings.load()
     parent_a = UserFactory(email="a@example.org")
     parent_b = UserFactory(email="b@example.org")
     co_guardian = UserFactory(email="co@example.org")

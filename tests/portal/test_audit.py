@@ -71,6 +71,14 @@ def test_changes_and_exports_are_logged(client, application, staff, facility):
     assert AuditEntry.objects.filter(action=AuditEntry.Action.EXPORT, object_ref=facility.slug).exists()
 
 
+def test_a_post_refused_with_a_sign_in_redirect_is_not_logged_as_a_change(client, parent):
+    client.force_login(parent)
+    response = client.post(reverse("admin:childcare_provider_add"), {"name": "Träger e.V."})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+    assert not AuditEntry.objects.filter(action=AuditEntry.Action.CHANGE).exists()
+
+
 def test_sign_ins_are_logged_failed_ones_too(client):
     user = UserFactory(email="eltern@example.org")
     user.set_password("richtig-Passwort-1")

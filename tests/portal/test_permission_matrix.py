@@ -2,14 +2,17 @@
 
 The URL list is read from the URL configuration (including the admin and /api/v1/), so a new
 page that is not in ``EXPECTED`` fails ``test_every_url_is_in_the_table``: whoever adds a URL
-decides who may open it. Outcomes are for a GET: a status code, or ``login`` for a redirect to
-a sign-in page. Refusals of objects are 404 (outsiders learn nothing), of whole areas 403 or a
+decides who may open it. ``EXPECTED`` holds the outcomes of a GET, ``POST_EXPECTED`` those of a
+POST without fields: a status code, or ``login`` for a redirect to a sign-in page. A refused POST
+writes no row (all tables counted in one query; each POST is rolled back afterwards, so every
+request meets the same scene). Refusals of objects are 404 (outsiders learn nothing), of whole areas 403 or a
 sign-in redirect. The scene (tests/portal/matrix_scene.py) has the leader of Y lose access to
 family A: A withdrew the wish for Y, and A's second child was placed at X (its wish for Y inactive).
 """
 
 import re
 import uuid
+from dataclasses import dataclass, field
 
 import pytest
 from django.apps import apps
@@ -17,7 +20,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.conftest import PortalClient
 from tests.portal.matrix_scene import PERSONAS, build_scene
-from tests.portal.permission_table import EXPECTED, SAME_FOR_EVERYONE
+from tests.portal.permission_table import EXPECTED, POST_EXPECTED, SAME_FOR_EVERYONE
+from tests.portal.rows import row_counts, undone, written
 
 pytestmark = pytest.mark.django_db
 
@@ -162,12 +166,40 @@ def outcome(response) -> str:
     return str(response.status_code)
 
 
-def fetch(clients: dict, scene, persona: str, key: str, url: str):
-    """GET ``url`` as ``persona``: pages with the session, the API with the persona's API key."""
+def fetch(clients: dict, scene, persona: str, key: str, url: str, method: str = "get"):
+    """Ask ``url`` as ``persona``: pages with the session, the API with the persona's API key.
+
+    A POST carries no fields (an empty form; ``{}`` to the API, which reads JSON only).
+    """
     client = clients[persona]
-    if url.startswith("/api/v1/") and persona != "anonymous":
-        return client.get(url, headers={"Authorization": f"Bearer {scene.api_keys[persona]}"})
-    return client.get(url)
+    kwargs = {}
+    if url.startswith("/api/v1/"):
+        if persona != "anonymous":
+            kwargs["headers"] = {"Authorization": f"Bearer {scene.api_keys[persona]}"}
+        if method == "post":
+            kwargs.update(data={}, content_type="application/json")
+    try:
+        return getattr(client, method)(url, **kwargs)
+    except Exception as error:  # the test client re-raises what the view raised: a 500 to a visitor
+        return ServerError(error)
+
+
+@dataclass
+class ServerError:
+    error: Exception
+    status_code: int = 500
+    headers: dict = field(default_factory=dict)
+
+
+def post_and_undo(clients: dict, scene, persona: str, key: str, url: str):
+    """POST as ``persona`` and undo it, so every POST meets the same scene.
+
+    Returns the response and the row counts the request left behind.
+    """
+    with undone(clients[persona]):
+        response = fetch(clients, scene, persona, key, url, method="post")
+        counts = row_counts()
+    return response, counts
 
 
 def signed_in_clients(scene) -> dict:
@@ -189,6 +221,10 @@ def test_every_url_is_in_the_table():
     assert not missing, f"URLs without expected outcomes in the permission matrix: {missing}"
     stale = sorted(set(EXPECTED) - keys)
     assert not stale, f"Rows for URLs that no longer exist: {stale}"
+    missing_post = sorted(keys - set(POST_EXPECTED) - SAME_FOR_EVERYONE)
+    assert not missing_post, f"URLs without expected outcomes of a POST: {missing_post}"
+    stale_post = sorted(set(POST_EXPECTED) - keys)
+    assert not stale_post, f"POST rows for URLs that no longer exist: {stale_post}"
 
 
 def test_every_url_answers_every_persona_as_expected():
@@ -206,6 +242,49 @@ def test_every_url_answers_every_persona_as_expected():
         elif got != EXPECTED[key]:
             wrong.append((key, dict(zip(PERSONAS, got, strict=True)), "expected", EXPECTED[key]))
     assert not wrong, "\n".join(map(str, wrong))
+
+
+# Outcomes that refuse the request: it must write nothing and name no object in its headers.
+REFUSALS = {"login", "401", "403", "404", "405"}
+
+
+def test_every_url_answers_a_post_of_every_persona_as_expected():
+    """An empty POST to every URL as every persona: refusals as in the table, writing nothing;
+    allowed ones do what their form does with no data, and nothing answers 500."""
+    scene = build_scene()
+    clients = signed_in_clients(scene)
+    before = row_counts()
+    names = scene_ids(scene)
+    wrong = []
+    for key in url_keys():
+        url = url_for(key, scene)
+        if url is None:
+            continue
+        got = []
+        for persona in PERSONAS:
+            response, after = post_and_undo(clients, scene, persona, key, url)
+            result = outcome(response)
+            got.append(result)
+            if result in REFUSALS:
+                if after != before:
+                    wrong.append((key, persona, result, "wrote", written(before, after)))
+                headers = " ".join(f"{name}: {value}" for name, value in response.headers.items())
+                # The sign-in redirect repeats the URL asked for (``next``): only other ids would leak.
+                if leaked := [name for name in names if name in headers and name not in url]:
+                    wrong.append((key, persona, result, "named in headers", leaked))
+        got = tuple(got)
+        if key in SAME_FOR_EVERYONE:
+            if len(set(got)) != 1:
+                wrong.append((key, got))
+        elif got != POST_EXPECTED[key]:
+            wrong.append((key, dict(zip(PERSONAS, got, strict=True)), "expected", POST_EXPECTED[key]))
+    assert not wrong, "\n".join(map(str, wrong))
+
+
+def scene_ids(scene) -> list[str]:
+    """The opaque ids of the scene's objects: what a refusal must not reveal."""
+    objects = (scene.application, scene.offer, scene.placement, scene.placed_application, scene.document)
+    return [str(obj.public_id) for obj in objects] + [str(scene.round.public_id), str(scene.job.public_id)]
 
 
 def test_refusals_name_nothing(client):

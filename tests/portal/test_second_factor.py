@@ -62,6 +62,26 @@ def test_posting_a_password_to_the_admin_login_signs_nobody_in(client):
     assert client.get("/admin/").status_code == 302
 
 
+def test_the_admin_is_not_reached_with_the_password_alone(client):
+    """The right password through the portal's own sign-in opens nothing: the code comes first."""
+    admin = UserFactory(email="root@example.org", is_staff=True, is_superuser=True)
+    admin.set_password(PASSWORD)
+    admin.save()
+    secret = generate_totp_secret()
+    TOTP.activate(admin, secret)
+
+    response = client.post(reverse("account_login"), {"login": admin.email, "password": PASSWORD})
+    assert response.url == reverse("mfa_authenticate")
+    for page in ("/admin/", "/admin/childcare/application/", "/admin/portal/user/"):
+        response = client.get(page)
+        assert response.status_code == 302, page
+        assert response.url.startswith(reverse("admin:login")), page
+    assert not signed_in(client)
+
+    client.post(reverse("mfa_authenticate"), {"code": totp_code(secret)})
+    assert client.get("/admin/").status_code == 200
+
+
 @pytest.mark.parametrize("path", ["/admin/", "/verwaltung/"])
 def test_a_superuser_without_a_second_factor_is_sent_to_set_one_up(client, path, in_english):
     client.force_login(UserFactory(is_staff=True, is_superuser=True, is_municipal_office=True))

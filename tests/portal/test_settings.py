@@ -1,3 +1,4 @@
+import json
 import os
 import re
 import subprocess
@@ -86,6 +87,72 @@ def test_deploy_check_is_clean_with_production_settings():
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+# Run inside a production-mode process: the headers come from the settings as production reads them.
+# Only the static files' manifest (made by collectstatic at deployment) is replaced by plain names.
+PRODUCTION_RESPONSES = """
+import json
+from django.conf import settings
+from django.core.management import call_command
+from django.test import Client, override_settings
+
+call_command("migrate", verbosity=0, interactive=False)
+plain_static = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+answers = {}
+with override_settings(STORAGES={**settings.STORAGES, "staticfiles": plain_static}):
+    client = Client(HTTP_HOST="kita.musterstadt.example")
+    for name, path, secure in [("login", "/konto/login/", True), ("home", "/", True), ("http", "/", False)]:
+        response = client.get(path, secure=secure)
+        answers[name] = {
+            "status": response.status_code,
+            "headers": dict(response.headers),
+            "cookies": {
+                key: {"secure": bool(cookie["secure"]), "samesite": cookie["samesite"]}
+                for key, cookie in response.cookies.items()
+            },
+        }
+print(json.dumps(answers))
+"""
+
+
+def test_production_responses_carry_the_security_headers():
+    result = run_manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        PRODUCTION_RESPONSES,
+        **PRODUCTION,
+        CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
+        DATABASE_URL="sqlite://:memory:",
+    )
+    assert result.returncode == 0, result.stderr
+    answers = json.loads(result.stdout.strip().splitlines()[-1])
+
+    login, home, plain = answers["login"], answers["home"], answers["http"]
+    assert (login["status"], home["status"]) == (200, 200)
+    assert plain["status"] == 301
+    assert plain["headers"]["Location"] == "https://kita.musterstadt.example/"
+    for answer in (login, home):
+        headers = answer["headers"]
+        assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
+        assert headers["X-Frame-Options"] == "DENY"
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "same-origin"
+        assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
+        assert "camera=()" in headers["Permissions-Policy"]
+        policy = dict(
+            (directive.split(" ", 1) + [""])[:2]
+            for directive in headers["Content-Security-Policy"].split("; ")
+        )
+        assert policy["script-src"] == "'self'"
+        assert policy["style-src"] == "'self'"
+        assert policy["object-src"] == "'none'"
+        assert policy["frame-ancestors"] == "'none'"
+        assert "unsafe-inline" not in headers["Content-Security-Policy"]
+    # The sign-in page is personal (under /konto/): no cache keeps it; its CSRF cookie goes over HTTPS only.
+    assert "no-store" in login["headers"]["Cache-Control"]
+    assert login["cookies"]["csrftoken"] == {"secure": True, "samesite": "Lax"}
 
 
 def test_production_reads_the_secret_key_from_a_file_and_keeps_connections(tmp_path):
@@ -247,7 +314,7 @@ def test_production_takes_the_cache_from_cache_url_or_the_redis_broker():
     from_broker = run_manage(
         "shell", "--no-imports", "-c", show, **PRODUCTION, CELERY_BROKER_URL="redis://127.0.0.1:6379/0"
     )
-    assert from_broker.stdout.strip() == "redis://127.0.0.1:6379/0", from_broker.stderr
+    assert from_broker.stdout.strip() == "redis://127.0.0.1:6379/1", from_broker.stderr
     own = run_manage(
         "shell",
         "--no-imports",
@@ -258,14 +325,55 @@ def test_production_takes_the_cache_from_cache_url_or_the_redis_broker():
         CACHE_URL="redis://c:6379/3",
     )
     assert own.stdout.strip() == "redis://c:6379/3", own.stderr
+    same_database_as_broker = run_manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        show,
+        **PRODUCTION,
+        CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
+        CACHE_URL="redis://127.0.0.1:6379/0",
+    )
+    assert same_database_as_broker.stdout.strip() == "redis://127.0.0.1:6379/0", "an explicit CACHE_URL wins"
 
 
 def test_redis_cache_url_prefers_cache_url_and_rejects_other_schemes():
-    assert redis_cache_url(cache_url="", broker_url="redis://b:6379/0") == "redis://b:6379/0"
+    assert redis_cache_url(cache_url="", broker_url="redis://b:6379/0") == "redis://b:6379/1"
     assert redis_cache_url(cache_url="redis://c/1", broker_url="redis://b:6379/0") == "redis://c/1"
     assert redis_cache_url(cache_url="", broker_url="filesystem://") == ""
     with pytest.raises(ConfigError, match="CACHE_URL: expected a redis:// URL"):
         redis_cache_url(cache_url="memcached://c", broker_url="")
+
+
+def test_a_cache_derived_from_the_broker_uses_another_database_of_the_same_server():
+    derived = {
+        broker: redis_cache_url(cache_url="", broker_url=broker)
+        for broker in (
+            "redis://b:6379",
+            "redis://b:6379/",
+            "redis://b:6379/0",
+            "redis://b:6379/7",
+            "redis://:secret@b:6379/15?socket_timeout=5",
+            "rediss://user:secret@b:6380/2",
+        )
+    }
+    assert derived == {
+        "redis://b:6379": "redis://b:6379/1",
+        "redis://b:6379/": "redis://b:6379/1",
+        "redis://b:6379/0": "redis://b:6379/1",
+        "redis://b:6379/7": "redis://b:6379/8",
+        "redis://:secret@b:6379/15?socket_timeout=5": "redis://:secret@b:6379/14?socket_timeout=5",
+        "rediss://user:secret@b:6380/2": "rediss://user:secret@b:6380/3",
+    }
+    for broker, cache in derived.items():
+        assert cache != broker
+
+
+def test_a_broker_url_without_a_redis_database_number_is_refused_without_its_password():
+    for broker in ("redis://:secret@b:6379/16", "redis://:secret@b:6379/queue"):
+        with pytest.raises(ConfigError, match="CELERY_BROKER_URL: expected a Redis database number") as error:
+            redis_cache_url(cache_url="", broker_url=broker)
+        assert "secret" not in str(error.value)
 
 
 def test_admins_are_parsed_strictly():

@@ -4,6 +4,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from childcare.parents.forms.children import CalendarDateField
 from portal.models import AuditEntry
 
 
@@ -19,12 +20,8 @@ class AuditFilterForm(forms.Form):
         max_length=200,
         help_text=_("Also finds lists and exports that contained it."),
     )
-    date_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = CalendarDateField(label=_("From"), required=False)
+    date_to = CalendarDateField(label=_("Until"), required=False)
 
     def clean(self):
         data = super().clean()

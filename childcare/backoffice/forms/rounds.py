@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from childcare.backoffice.forms.staff import YEARS_AHEAD, check_answer_deadline, end_of_day, latest_start_date
-from childcare.parents.forms.children import DateInput
+from childcare.parents.forms.children import CalendarDateField, DateInput
 
 
 class RoundForm(forms.Form):
@@ -17,9 +17,10 @@ class RoundForm(forms.Form):
         label=_("Target start date"),
         widget=DateInput(),
         help_text=_("Children who want to start by this date take part; places are counted from it."),
-        # One message, next to the field and in the summary; the page adds no second one.
+        # One message, next to the field and in the summary; the page adds no second one. The
+        # browser sends an impossible date (31.02.) as empty, so "required" says "not valid" too.
         error_messages={
-            "required": _("Please enter the target start date."),
+            "required": _("Please enter a valid target start date."),
             "invalid": _("Please enter a valid target start date."),
         },
     )
@@ -34,9 +35,8 @@ class RoundForm(forms.Form):
 
 
 class PublishForm(forms.Form):
-    answer_by = forms.DateField(
+    answer_by = CalendarDateField(
         label=_("Answer by"),
-        widget=DateInput(),
         help_text=_("Every family with an offer can accept until the end of this day."),
     )
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from childcare.admissions.waitlist_actions import MAX_BULK_OFFERS
 from childcare.models import AgeBand
-from childcare.parents.forms.children import DateInput
+from childcare.parents.forms.children import CalendarDateField
 
 MAX_CARE_HOURS = 60
 MAX_TEXT = 4000
@@ -103,10 +103,10 @@ def end_of_day(day: datetime.date) -> datetime.datetime:
 class OfferTermsForm(forms.Form):
     """Start date and answer deadline of an offer."""
 
-    start_date = forms.DateField(label=_("Start date"), widget=DateInput())
-    answer_by = forms.DateField(
+    # Calendar fields: an impossible date (31.02.) reaches us empty, so "required" says "not valid".
+    start_date = CalendarDateField(label=_("Start date"))
+    answer_by = CalendarDateField(
         label=_("Answer by"),
-        widget=DateInput(),
         help_text=_("The family can accept until the end of this day."),
     )
 
@@ -135,9 +135,8 @@ class OfferNextForm(OfferTermsForm):
         help_text=_("Never more than there are free places from the start date."),
     )
 
-    start_date = forms.DateField(
+    start_date = CalendarDateField(
         label=_("Start at the earliest"),
-        widget=DateInput(),
         help_text=_(
             "Each offer starts on the family's desired start, but not before this date. "
             "Suggested: the earliest desired start of the families waiting at the top of the list, "
@@ -165,7 +164,7 @@ class RejectForm(forms.Form):
 class PlacementForm(forms.Form):
     """A place agreed outside the portal (e.g. by phone), recorded so the waitlist stays true."""
 
-    start_date = forms.DateField(label=_("Start date"), widget=DateInput())
+    start_date = CalendarDateField(label=_("Start date"))
     care_hours_per_week = forms.IntegerField(
         label=_("Care scope (hours per week)"),
         required=False,
