@@ -132,8 +132,12 @@ def give_authenticator(user) -> str:
 
 
 def totp_code(secret: str) -> str:
+    """The code of the current 30-second window; near its end, the next window's (allauth accepts
+    only the current one, so a code typed as the window rolls over would be refused)."""
     from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
+    if 30 - time.time() % 30 < 5:
+        time.sleep(30 - time.time() % 30 + 0.2)
     return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
 
 
