@@ -105,9 +105,10 @@ def test_declining_an_offer_is_confirmed_to_the_family(wish, parent, staff, lang
     offers.decline_offer(offer=offer, by=parent)
     message = only("offer_declined", parent)
     assert_subject(message, "offer_declined", language, wish.application)
-    assert_links_to(message, application_url(wish.application))
+    # Its only wish is gone, so the text says the application ended, not "your other wishes stay",
+    # and the link opens what the family can do now: a new application.
+    assert_links_to(message, SITE + reverse("parents:application_start"))
     assert message.attachments == []
-    # Its only wish is gone, so the text says the application ended, not "your other wishes stay".
     wish.application.refresh_from_db()
     assert wish.application.status == ApplicationStatus.CLOSED
     assert ("neuen Antrag" if language == "de" else "new application") in message.body_text
