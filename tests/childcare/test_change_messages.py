@@ -132,6 +132,10 @@ SUBJECTS = {
         "de": "Bitte bestätigen Sie Ihren Antrag {ref} bis zum {deadline}",
         "en": "Please confirm your application {ref} by {deadline}",
     },
+    "application_edited": {
+        "de": "Ihr Antrag {ref} wurde geändert – bitte prüfen Sie die Angaben",
+        "en": "Your application {ref} has been changed – please check the details",
+    },
     "application_expired": {
         "de": "Ihr Antrag {ref} ist abgelaufen – Sie können neu beantragen",
         "en": "Application {ref} has expired – you can apply again",
@@ -359,4 +363,14 @@ def test_an_invited_guardian_is_asked_to_accept_in_the_inviters_language(wish, p
         name=child.first_name,
     )
     assert_links_to(message, SITE + reverse("parents:invitation_accept", args=[invitation.public_id]))
+    assert message.attachments == []
+
+
+def test_an_edited_application_asks_the_family_to_check_it(wish, parent, language):
+    application = applications.update_application(
+        application=wish.application, by=parent, care_hours_per_week=35
+    )
+    message = only("application_edited", parent)
+    assert_subject(message, "application_edited", language, application)
+    assert_links_to(message, application_url(application))
     assert message.attachments == []
