@@ -25,7 +25,7 @@ run: install
 	$(BIN)/python manage.py seed_demo
 	@echo "Kita-Portal: $(SITE_URL)/  (Ctrl+C stops the web server and the worker)"
 	@trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
-	SITE_URL=$(SITE_URL) $(BIN)/celery -A portal worker --beat --loglevel=INFO --concurrency=1 \
+	SITE_URL=$(SITE_URL) $(BIN)/celery -A portal worker --beat --loglevel=INFO --pool=threads --concurrency=4 \
 		--schedule=var/celerybeat-schedule & worker=$$!; \
 	SITE_URL=$(SITE_URL) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 

@@ -21,7 +21,7 @@ from email.utils import parseaddr
 from django import db
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import InterfaceError, transaction
+from django.db import InterfaceError
 from django.db import OperationalError as DatabaseOperationalError
 from django.db.models import F
 from django.utils import timezone
@@ -30,7 +30,7 @@ from notifications.attachments import render_attachment
 from notifications.kinds import UnknownNotificationKind, get_kind
 from notifications.mail_connection import send_email
 from notifications.models import OutboxMessage
-from notifications.pause import current_pause, delivery_recovered, is_server_wide, pause_delivery
+from notifications.pause import delivery_recovered, delivery_state, is_server_wide, pause_delivery
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +66,8 @@ def claim_message(*, message_id: int, now: datetime.datetime) -> bool:
 def deliver_message(*, message_id: int) -> DeliveryResult:
     """Send a queued message once; temporary errors queue it again with backoff, permanent ones fail it."""
     now = timezone.now()
-    paused = current_pause(now=now)
+    state = delivery_state(now=now)
+    paused = state.pause
     if paused is not None:
         # Keep the row out of the sweeper's way until the pause ends; the task comes back then.
         OutboxMessage.objects.filter(
@@ -86,23 +87,24 @@ def deliver_message(*, message_id: int) -> DeliveryResult:
             return _pause_all(message=message, error=error)
         return _record_failure(message=message, error=error)
     _mark_sent(message)
-    delivery_recovered()
+    if state.fault_on_record:
+        delivery_recovered()
     return DeliveryResult(Outcome.SENT)
 
 
 def _mark_sent(message: OutboxMessage) -> None:
-    """Record the server's acceptance at once, in its own one-statement transaction (autocommit).
+    """Record the server's acceptance at once, in one UPDATE that commits on its own (autocommit).
 
     From the server's "250" to this commit is the only window in which a killed worker makes an
-    e-mail go out twice, so nothing else happens in between. A database hiccup right now is
-    retried briefly: giving up would leave the row sending until its lease ends and send it again.
+    e-mail go out twice, so nothing else happens in between (not even a BEGIN and COMMIT: one
+    statement is its own transaction). A database hiccup right now is retried briefly: giving up
+    would leave the row sending until its lease ends and send it again.
     """
     for attempt in range(MARK_SENT_ATTEMPTS):
         try:
-            with transaction.atomic():
-                OutboxMessage.objects.filter(pk=message.pk, status=Status.SENDING).update(
-                    status=Status.SENT, sent_at=timezone.now(), last_error="", to_email=message.to_email
-                )
+            OutboxMessage.objects.filter(pk=message.pk, status=Status.SENDING).update(
+                status=Status.SENT, sent_at=timezone.now(), last_error="", to_email=message.to_email
+            )
             return
         except (DatabaseOperationalError, InterfaceError):
             if attempt == MARK_SENT_ATTEMPTS - 1:

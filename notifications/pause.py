@@ -42,11 +42,32 @@ def is_server_wide(error: BaseException) -> bool:
     return isinstance(error, socket.gaierror | ConnectionRefusedError)
 
 
-def current_pause(*, now: datetime.datetime | None = None) -> PauseState | None:
-    """The pause in force, if any: one indexed read, done before every delivery."""
+@dataclass(frozen=True)
+class DeliveryState:
+    pause: PauseState | None  # in force now: deliver nothing until it ends
+    fault_on_record: bool  # a pause happened since the last message went through (it may have ended)
+
+
+def delivery_state(*, now: datetime.datetime | None = None) -> DeliveryState:
+    """The pause in force and whether a fault is on record: one indexed read before every delivery.
+
+    Knowing the record lets a delivery end the fault (``delivery_recovered``) only when there is
+    one, instead of writing to the shared row after every message.
+    """
     now = now or timezone.now()
-    row = DeliveryPause.objects.filter(pk=ROW, paused_until__gt=now).first()
-    return None if row is None else PauseState(row.paused_until, row.since, row.reason)
+    row = DeliveryPause.objects.filter(pk=ROW).first()
+    if row is None:
+        return DeliveryState(pause=None, fault_on_record=False)
+    paused = row.paused_until is not None and row.paused_until > now
+    return DeliveryState(
+        pause=PauseState(row.paused_until, row.since, row.reason) if paused else None,
+        fault_on_record=row.strikes > 0,
+    )
+
+
+def current_pause(*, now: datetime.datetime | None = None) -> PauseState | None:
+    """The pause in force, if any."""
+    return delivery_state(now=now).pause
 
 
 def pause_length(*, strikes: int) -> datetime.timedelta:

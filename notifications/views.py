@@ -15,10 +15,24 @@ from notifications.preferences import audiences_of, email_choices, set_email_cho
 MESSAGES_PER_PAGE = 20
 
 
+# ?versions=all shows superseded messages too ("show older versions").
+ALL_VERSIONS = "all"
+
+
 @login_required
 def inbox(request):
-    paginator = Paginator(selectors.inbox_messages(user=request.user), MESSAGES_PER_PAGE)
-    return render(request, "notifications/inbox.html", {"page": paginator.get_page(request.GET.get("page"))})
+    with_superseded = request.GET.get("versions") == ALL_VERSIONS
+    messages = selectors.inbox_messages(user=request.user, with_superseded=with_superseded)
+    paginator = Paginator(messages, MESSAGES_PER_PAGE)
+    return render(
+        request,
+        "notifications/inbox.html",
+        {
+            "page": paginator.get_page(request.GET.get("page")),
+            "with_superseded": with_superseded,
+            "superseded_count": selectors.superseded_count(user=request.user),
+        },
+    )
 
 
 @login_required

@@ -1,8 +1,9 @@
 """Messages to the people an application concerns, written in the changing transaction.
 
 Every message links straight to what it is about, and its button says what the link opens: an
-open offer to its answer page, anything else about an application to that application's page;
-staff to the application as staff see it, or to the waiting list.
+open offer to its answer page, an application that has ended on no waiting list to a new
+application, anything else about an application to that application's page; staff to the
+application as staff see it, or to the waiting list.
 """
 
 from django.conf import settings
@@ -10,13 +11,16 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from childcare.models import Application, Facility, OfferStatus
+from childcare.models import Application, ApplicationStatus, Facility, OfferStatus
 from notifications.dispatch import enqueue_delivery
 from notifications.models import OutboxMessage
 from notifications.services import build_message, notify
 
 # Rows per INSERT when many messages are written at once (a round): bounded statements.
 MESSAGE_INSERT_BATCH = 1000
+
+# An application in one of these is on no waiting list any more: what the family can do is apply again.
+ENDED_WITHOUT_PLACE = (ApplicationStatus.CLOSED, ApplicationStatus.EXPIRED)
 
 # Button texts of links a caller brings along itself (e.g. the signed one-click confirmation).
 OWN_LINK_LABELS = {"reconfirmation_request": _("Confirm application")}
@@ -28,10 +32,15 @@ def absolute(path: str) -> str:
 
 
 def guardian_link(*, application: Application, context: dict) -> tuple[str, str]:
-    """The page a message to a family opens, and its button text: an open offer > the application."""
+    """The page a message to a family opens, and its button text.
+
+    An open offer > a new application, if this one ended without a place > the application.
+    """
     offer = context.get("offer")
     if offer is not None and offer.status == OfferStatus.OPEN:
         return absolute(reverse("parents:offer_respond", args=[offer.public_id])), _("Answer the offer")
+    if application.status in ENDED_WITHOUT_PLACE:
+        return absolute(reverse("parents:application_start")), _("Start a new application")
     return absolute(reverse("parents:application_detail", args=[application.public_id])), _(
         "Open your application"
     )

@@ -3,12 +3,18 @@
 import datetime
 
 import pytest
+from dateutil.relativedelta import relativedelta
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from childcare.admissions import applications, offers, waitlist_actions
+from childcare.actors import SYSTEM
+from childcare.admissions import applications, offers, proofs, reminders, waitlist_actions
+from childcare.admissions.reconfirmation import confirmation_path
+from childcare.admissions.transitions import application as application_transitions
 from childcare.models import AgeBand, ApplicationStatus
 from notifications.models import OutboxMessage
+from portal.models import PortalSettings
 from tests.factories import (
     CapacityFactory,
     GuardianshipFactory,
@@ -81,11 +87,84 @@ SUBJECTS = {
         "de": "Antrag {ref} ist beendet – Sie können neu beantragen",
         "en": "Application {ref} has ended – you can apply again",
     },
+    "application_submitted": {
+        "de": "Ihr Antrag {ref} ist eingegangen – die Eingangsbestätigung liegt bei",
+        "en": "Application {ref} received – your receipt is attached",
+    },
+    "offer_made": {
+        "de": "Platzangebot der Einrichtung Kita Regenbogen – bitte antworten Sie bis zum {deadline}",
+        "en": "Place offered at Kita Regenbogen – please answer by {deadline}",
+    },
+    "offer_reminder": {
+        "de": "Erinnerung: Bitte antworten Sie bis zum {deadline} auf das Platzangebot der Einrichtung "
+        "Kita Regenbogen",
+        "en": "Reminder: please answer the offer from Kita Regenbogen by {deadline}",
+    },
+    "offer_expired_waiting": {
+        "de": "Angebot der Einrichtung Kita Regenbogen abgelaufen – Ihre übrigen Wünsche bleiben auf den "
+        "Wartelisten",
+        "en": "Offer from Kita Regenbogen expired – your other wishes stay on the waiting lists",
+    },
+    "offer_expired_ended": {
+        "de": "Angebot der Einrichtung Kita Regenbogen abgelaufen – Antrag {ref} ist beendet, Sie können "
+        "neu beantragen",
+        "en": "Offer from Kita Regenbogen expired – application {ref} has ended, you can apply again",
+    },
+    "offer_accepted": {
+        "de": "Platz in der Einrichtung Kita Regenbogen bestätigt – Betreuungsbeginn am {start}",
+        "en": "Place at Kita Regenbogen confirmed – care starts on {start}",
+    },
+    "placement_recorded": {
+        "de": "Platz in der Einrichtung Kita Regenbogen von ihr eingetragen – Betreuungsbeginn am {start}",
+        "en": "Place at Kita Regenbogen recorded by the facility – care starts on {start}",
+    },
+    "staff_offer_answered": {
+        "de": "Angebot angenommen: Kita Regenbogen, Antrag {ref}",
+        "en": "Offer accepted: Kita Regenbogen, application {ref}",
+    },
+    "wish_rejected": {
+        "de": "Die Einrichtung Kita Regenbogen kann Ihren Antrag {ref} nicht berücksichtigen – "
+        "Ihre übrigen Wünsche bleiben auf den Wartelisten",
+        "en": "Kita Regenbogen cannot consider application {ref} – "
+        "your other wishes stay on the waiting lists",
+    },
+    "reconfirmation_request": {
+        "de": "Bitte bestätigen Sie Ihren Antrag {ref} bis zum {deadline}",
+        "en": "Please confirm your application {ref} by {deadline}",
+    },
+    "application_edited": {
+        "de": "Ihr Antrag {ref} wurde geändert – bitte prüfen Sie die Angaben",
+        "en": "Your application {ref} has been changed – please check the details",
+    },
+    "application_expired": {
+        "de": "Ihr Antrag {ref} ist abgelaufen – Sie können neu beantragen",
+        "en": "Application {ref} has expired – you can apply again",
+    },
+    "guardian_invitation": {
+        "de": "{inviter} lädt Sie ein, den Kita-Antrag für {name} mitzuverwalten – bitte nehmen Sie die "
+        "Einladung an",
+        "en": "{inviter} invites you to manage the daycare application for {name} – "
+        "please accept the invitation",
+    },
+}
+
+# How the subjects write a date: "15. März 2027" in German, "15 March 2027" in English.
+MONTHS = {
+    "de": "Januar Februar März April Mai Juni Juli August September Oktober November Dezember",
+    "en": "January February March April May June July August September October November December",
 }
 
 
-def assert_subject(message: OutboxMessage, kind: str, language: str, application) -> None:
-    expected = SUBJECTS[kind][language].format(ref=application.reference)
+def written(day: datetime.date, language: str) -> str:
+    return f"{day.day}{'.' if language == 'de' else ''} {MONTHS[language].split()[day.month - 1]} {day.year}"
+
+
+def local_day(moment: datetime.datetime) -> datetime.date:
+    return timezone.localtime(moment).date()
+
+
+def assert_subject(message: OutboxMessage, kind: str, language: str, application, **values) -> None:
+    expected = SUBJECTS[kind][language].format(ref=application.reference, **values)
     assert message.subject == f"[Kita-Portal] {expected}"
     assert message.language == language
 
@@ -105,9 +184,10 @@ def test_declining_an_offer_is_confirmed_to_the_family(wish, parent, staff, lang
     offers.decline_offer(offer=offer, by=parent)
     message = only("offer_declined", parent)
     assert_subject(message, "offer_declined", language, wish.application)
-    assert_links_to(message, application_url(wish.application))
+    # Its only wish is gone, so the text says the application ended, not "your other wishes stay",
+    # and the link opens what the family can do now: a new application.
+    assert_links_to(message, SITE + reverse("parents:application_start"))
     assert message.attachments == []
-    # Its only wish is gone, so the text says the application ended, not "your other wishes stay".
     wish.application.refresh_from_db()
     assert wish.application.status == ApplicationStatus.CLOSED
     assert ("neuen Antrag" if language == "de" else "new application") in message.body_text
@@ -149,5 +229,148 @@ def test_rejecting_one_of_several_wishes_keeps_the_other_wishes_message(wish, pa
     WishFactory(application=wish.application, rank=2, age_band=AgeBand.UNDER_THREE)
     waitlist_actions.reject_wish(wish=wish, by=staff, reason="Voll")
     message = only("wish_rejected", parent)
+    assert_subject(message, "wish_rejected", language, wish.application)
+    assert_links_to(message, application_url(wish.application))
+    assert message.attachments == []
     assert ("übrigen Wünsche" if language == "de" else "other wishes are not affected") in message.body_text
     assert not OutboxMessage.objects.filter(kind="application_closed").exists()
+
+
+def test_submitting_an_application_sends_the_receipt(wish, parent, language):
+    application = wish.application
+    application.status = ApplicationStatus.DRAFT
+    application.save(update_fields=["status"])
+    with transaction.atomic():
+        application_transitions.submit(application=application, by=parent)
+    message = only("application_submitted", parent)
+    assert_subject(message, "application_submitted", language, application)
+    assert_links_to(message, application_url(application))
+    assert message.attachments == [{"kind": "application_receipt", "object_id": application.pk}]
+
+
+def test_an_offer_asks_for_an_answer_by_its_date_and_carries_the_offer_letter(wish, parent, staff, language):
+    offer = offers.make_offer(wish=wish, start_date=START, by=staff)
+    message = only("offer_made", parent)
+    deadline = written(local_day(offer.expires_at), language)
+    assert_subject(message, "offer_made", language, wish.application, deadline=deadline)
+    assert_links_to(message, SITE + reverse("parents:offer_respond", args=[offer.public_id]))
+    assert message.attachments == [{"kind": "offer_letter", "object_id": offer.pk}]
+
+
+def test_the_reminder_names_the_deadline_and_opens_the_answer_page(wish, parent, staff, language):
+    offer = offers.make_offer(wish=wish, start_date=START, by=staff)
+    reminders.send_offer_reminders(now=offer.expires_at - datetime.timedelta(days=1))
+    message = only("offer_reminder", parent)
+    deadline = written(local_day(offer.expires_at), language)
+    assert_subject(message, "offer_reminder", language, wish.application, deadline=deadline)
+    assert_links_to(message, SITE + reverse("parents:offer_respond", args=[offer.public_id]))
+    assert message.attachments == []
+
+
+def test_an_expired_offer_says_the_other_wishes_keep_waiting(wish, parent, staff, language):
+    WishFactory(application=wish.application, rank=2, age_band=AgeBand.UNDER_THREE)
+    offer = offers.make_offer(wish=wish, start_date=START, by=staff)
+    assert offers.expire_offer(offer=offer, by=SYSTEM, now=offer.expires_at + datetime.timedelta(minutes=1))
+    message = only("offer_expired", parent)
+    assert_subject(message, "offer_expired_waiting", language, wish.application)
+    assert_links_to(message, application_url(wish.application))
+    assert message.attachments == []
+    wish.application.refresh_from_db()
+    assert wish.application.status == ApplicationStatus.WAITING
+    said = "übrigen Wünsche" if language == "de" else "stays on the waiting lists of your other wishes"
+    assert said in message.body_text
+
+
+def test_an_expired_offer_for_the_last_wish_says_the_application_ended_and_links_to_a_new_one(
+    wish, parent, staff, language
+):
+    offer = offers.make_offer(wish=wish, start_date=START, by=staff)
+    assert offers.expire_offer(offer=offer, by=SYSTEM, now=offer.expires_at + datetime.timedelta(minutes=1))
+    message = only("offer_expired", parent)
+    assert_subject(message, "offer_expired_ended", language, wish.application)
+    assert_links_to(message, SITE + reverse("parents:application_start"))
+    assert message.attachments == []
+    wish.application.refresh_from_db()
+    assert wish.application.status == ApplicationStatus.CLOSED
+    assert ("neuen Antrag" if language == "de" else "new application") in message.body_text
+
+
+def test_an_accepted_offer_is_confirmed_with_the_start_and_the_confirmation(wish, parent, staff, language):
+    offer = offers.make_offer(wish=wish, start_date=START, by=staff)
+    placement = offers.accept_offer(offer=offer, by=parent)
+    message = only("offer_accepted", parent)
+    assert_subject(message, "offer_accepted", language, wish.application, start=written(START, language))
+    assert_links_to(message, application_url(wish.application))
+    assert message.attachments == [{"kind": "placement_confirmation", "object_id": placement.pk}]
+
+    to_staff = only("staff_offer_answered", staff)
+    assert_subject(to_staff, "staff_offer_answered", language, wish.application)
+    assert_links_to(to_staff, SITE + reverse("backoffice:application", args=[wish.application.public_id]))
+    assert to_staff.attachments == []
+
+
+def test_a_place_recorded_by_staff_is_worded_as_such(wish, parent, staff, language):
+    placement = waitlist_actions.record_placement(wish=wish, by=staff, start_date=START)
+    message = only("placement_recorded", parent)
+    assert_subject(message, "placement_recorded", language, wish.application, start=written(START, language))
+    assert_links_to(message, application_url(wish.application))
+    assert message.attachments == [{"kind": "placement_confirmation", "object_id": placement.pk}]
+    assert "angenommen" not in message.body_text
+    assert "You have accepted" not in message.body_text
+
+
+def test_the_reconfirmation_request_names_its_deadline_and_carries_the_one_click_link(wish, parent, language):
+    application = wish.application
+    portal = PortalSettings.load()
+    now = application.last_confirmed_at + relativedelta(months=portal.reconfirmation_interval_months, days=1)
+    assert reminders.request_reconfirmations(now=now) == 1
+    message = only("reconfirmation_request", parent)
+    deadline = application.last_confirmed_at + relativedelta(
+        months=portal.reconfirmation_interval_months, days=portal.reconfirmation_grace_days
+    )
+    assert_subject(
+        message,
+        "reconfirmation_request",
+        language,
+        application,
+        deadline=written(local_day(deadline), language),
+    )
+    assert_links_to(message, SITE + confirmation_path(application))
+    assert message.attachments == []
+
+
+def test_an_unconfirmed_application_expires_and_the_family_is_pointed_to_a_new_one(wish, parent, language):
+    application = wish.application
+    now = application.last_confirmed_at + datetime.timedelta(days=800)
+    assert reminders.expire_unconfirmed_applications(now=now) == 1
+    message = only("application_expired", parent)
+    assert_subject(message, "application_expired", language, application)
+    assert_links_to(message, SITE + reverse("parents:application_start"))
+    assert message.attachments == []
+
+
+def test_an_invited_guardian_is_asked_to_accept_in_the_inviters_language(wish, parent, language):
+    child = wish.application.child
+    invitation = proofs.invite_guardian(child=child, by=parent, email="partner@example.org")
+    message = OutboxMessage.objects.get(kind="guardian_invitation")
+    assert (message.recipient, message.to_email, message.language) == (None, "partner@example.org", language)
+    assert_subject(
+        message,
+        "guardian_invitation",
+        language,
+        wish.application,
+        inviter=parent.display_name,
+        name=child.first_name,
+    )
+    assert_links_to(message, SITE + reverse("parents:invitation_accept", args=[invitation.public_id]))
+    assert message.attachments == []
+
+
+def test_an_edited_application_asks_the_family_to_check_it(wish, parent, language):
+    application = applications.update_application(
+        application=wish.application, by=parent, care_hours_per_week=35
+    )
+    message = only("application_edited", parent)
+    assert_subject(message, "application_edited", language, application)
+    assert_links_to(message, application_url(application))
+    assert message.attachments == []

@@ -233,3 +233,19 @@ def test_marking_sent_survives_a_database_hiccup_right_after_the_server_accepted
     message.refresh_from_db()
     assert message.status == Status.SENT
     assert len(mail.outbox) == 1
+
+
+def test_a_delivery_costs_four_statements_when_nothing_is_wrong(message, clock, django_assert_num_queries):
+    # 1 the pause row (none), 2 claim (conditional UPDATE), 3 the row and its recipient,
+    # 4 mark sent (one autocommitted UPDATE): no BEGIN/COMMIT, nothing written to the pause row.
+    with django_assert_num_queries(4):
+        assert deliver_message(message_id=message.pk).outcome is Outcome.SENT
+
+
+def test_a_delivery_after_a_pause_ended_clears_the_fault(message, clock):
+    from notifications import pause
+
+    pause.pause_delivery(reason="535 wrong password", now=NOW - datetime.timedelta(hours=1))
+    assert pause.delivery_state(now=NOW).fault_on_record
+    assert deliver_message(message_id=message.pk).outcome is Outcome.SENT
+    assert not pause.delivery_state(now=NOW).fault_on_record

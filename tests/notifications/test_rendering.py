@@ -10,11 +10,19 @@ from tests.notifications.conftest import CHILD_SURNAME
 pytestmark = pytest.mark.django_db
 
 EXPECTED_SUBJECTS = {
-    "application_submitted": ("Ihr Antrag {ref} ist eingegangen", "Your application {ref} has been received"),
-    "application_edited": ("Ihr Antrag {ref} wurde geändert", "Your application {ref} has been changed"),
+    "application_submitted": (
+        "Ihr Antrag {ref} ist eingegangen – die Eingangsbestätigung liegt bei",
+        "Application {ref} received – your receipt is attached",
+    ),
+    "application_edited": (
+        "Ihr Antrag {ref} wurde geändert – bitte prüfen Sie die Angaben",
+        "Your application {ref} has been changed – please check the details",
+    ),
     "wish_rejected": (
-        "Die Einrichtung Kita Sonnenblume & Co kann Ihren Antrag {ref} nicht berücksichtigen",
-        "Kita Sonnenblume & Co cannot consider your application {ref}",
+        "Die Einrichtung Kita Sonnenblume & Co kann Ihren Antrag {ref} nicht berücksichtigen – "
+        "Ihre übrigen Wünsche bleiben auf den Wartelisten",
+        "Kita Sonnenblume & Co cannot consider application {ref} – "
+        "your other wishes stay on the waiting lists",
     ),
     "offer_made": (
         "Platzangebot der Einrichtung Kita Sonnenblume & Co – bitte antworten Sie bis zum 15. März 2027",
@@ -26,22 +34,27 @@ EXPECTED_SUBJECTS = {
         "Reminder: please answer the offer from Kita Sonnenblume & Co by 15 March 2027",
     ),
     "offer_expired": (
-        "Das Platzangebot der Einrichtung Kita Sonnenblume & Co ist abgelaufen",
-        "The offer from Kita Sonnenblume & Co has expired",
+        "Angebot der Einrichtung Kita Sonnenblume & Co abgelaufen – Ihre übrigen Wünsche bleiben auf den "
+        "Wartelisten",
+        "Offer from Kita Sonnenblume & Co expired – your other wishes stay on the waiting lists",
     ),
     "offer_accepted": (
-        "Platz in der Einrichtung Kita Sonnenblume & Co bestätigt",
-        "Place at Kita Sonnenblume & Co confirmed",
+        "Platz in der Einrichtung Kita Sonnenblume & Co bestätigt – Betreuungsbeginn am 2. August 2027",
+        "Place at Kita Sonnenblume & Co confirmed – care starts on 2 August 2027",
     ),
     "placement_recorded": (
-        "Platz in der Einrichtung Kita Sonnenblume & Co eingetragen",
-        "Place at Kita Sonnenblume & Co recorded",
+        "Platz in der Einrichtung Kita Sonnenblume & Co von ihr eingetragen – Betreuungsbeginn am "
+        "2. August 2027",
+        "Place at Kita Sonnenblume & Co recorded by the facility – care starts on 2 August 2027",
     ),
     "reconfirmation_request": (
         "Bitte bestätigen Sie Ihren Antrag {ref} bis zum 30. April 2027",
         "Please confirm your application {ref} by 30 April 2027",
     ),
-    "application_expired": ("Ihr Antrag {ref} ist abgelaufen", "Your application {ref} has expired"),
+    "application_expired": (
+        "Ihr Antrag {ref} ist abgelaufen – Sie können neu beantragen",
+        "Application {ref} has expired – you can apply again",
+    ),
     "allocation_result": (
         "Platzvergabe: Platzangebot der Einrichtung Kita Sonnenblume & Co – bitte antworten Sie bis zum "
         "15. März 2027",
@@ -81,8 +94,8 @@ EXPECTED_SUBJECTS = {
         "Offer accepted: Kita Sonnenblume & Co, application {ref}",
     ),
     "guardian_invitation": (
-        "Einladung zur Verwaltung eines Kita-Antrags",
-        "Invitation to manage a daycare application",
+        "{inviter} lädt Sie ein, den Kita-Antrag für Mia mitzuverwalten – bitte nehmen Sie die Einladung an",
+        "{inviter} invites you to manage the daycare application for Mia – please accept the invitation",
     ),
 }
 
@@ -106,8 +119,9 @@ def test_each_kind_renders_in_german_and_english(kind, case):
     reference = case["application"].reference
     german, english = (render_in(language, kind=KINDS[kind], context=case) for language in ("de", "en"))
     expected_de, expected_en = EXPECTED_SUBJECTS[kind]
-    assert german.subject == "[Kita-Portal] " + expected_de.format(ref=reference)
-    assert english.subject == "[Kita-Portal] " + expected_en.format(ref=reference)
+    inviter = case["inviter"].display_name
+    assert german.subject == "[Kita-Portal] " + expected_de.format(ref=reference, inviter=inviter)
+    assert english.subject == "[Kita-Portal] " + expected_en.format(ref=reference, inviter=inviter)
     assert (german.language, english.language) == ("de", "en")
     assert german.body_text.startswith("Guten Tag,\n\n")
     assert english.body_text.startswith("Hello,\n\n")
@@ -150,7 +164,8 @@ def test_allocation_result_without_a_place_says_so(case, parent):
         kind=KINDS["allocation_result"], recipient=parent, context={**case, "facility": None}
     )
     assert rendered.subject.endswith(
-        f"Platzvergabe: Ergebnis zu Ihrem Antrag {case['application'].reference}"
+        "Platzvergabe: diesmal kein Platz, Sie bleiben auf den Wartelisten – "
+        f"Antrag {case['application'].reference}"
     )
     assert "konnte Mia diesmal leider kein Platz angeboten werden" in rendered.body_text
     assert "sobald wir einen Platz anbieten können" in rendered.body_text

@@ -29,7 +29,7 @@ def test_notify_writes_the_rendered_message_and_sends_it_after_commit(parent, ca
     message.refresh_from_db()
     assert message.status == OutboxMessage.Status.SENT
     assert (message.kind, message.language, message.to_email) == ("application_submitted", "de", parent.email)
-    assert message.subject.endswith("ist eingegangen")
+    assert message.subject.endswith("ist eingegangen – die Eingangsbestätigung liegt bei")
     assert message.sent_at is not None
     assert message.attempts == 1
     [email] = mail.outbox
@@ -43,7 +43,7 @@ def test_english_recipient_gets_english(case):
     recipient = UserFactory(language="en")
     message = notify_submitted(recipient, case)
     assert message.language == "en"
-    assert mail.outbox[0].subject.endswith("has been received")
+    assert mail.outbox[0].subject.endswith("received – your receipt is attached")
 
 
 def test_same_dedupe_key_writes_and_sends_once(parent, case):
@@ -184,7 +184,9 @@ def test_a_message_to_an_address_is_sent_there_and_shows_in_no_inbox(parent, cas
     assert (message.to_email, message.language, message.status) == ("partner@example.org", "en", "sent")
     [email] = mail.outbox
     assert email.to == ["partner@example.org"]
-    assert email.subject == "[Kita-Portal] Invitation to manage a daycare application"
+    assert email.subject.endswith(
+        "invites you to manage the daycare application for Mia – please accept the invitation"
+    )
     assert reverse("notifications:inbox") not in email.body  # no inbox to point to
     partner = UserFactory(email="partner@example.org")
     assert not OutboxMessage.objects.filter(recipient__in=[parent, partner]).exists()

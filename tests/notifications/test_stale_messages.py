@@ -96,3 +96,21 @@ def test_the_inbox_marks_a_superseded_message_as_out_of_date(client, wish, paren
     client.force_login(parent)
     page = client.get(f"/postfach/{made.public_id}/")
     assert "Out of date: what this message reported changed" in page.content.decode()
+
+
+def test_the_inbox_shows_the_withdrawal_not_the_stale_offer_and_counts_only_it(
+    client, wish, parent, staff, in_english
+):
+    offer = offers.make_offer(wish=wish, start_date=START, by=staff)
+    offers.withdraw_offer(offer=offer, by=staff)
+    deliver_all()
+    made = OutboxMessage.objects.get(kind="offer_made", recipient=parent)
+    withdrawn = OutboxMessage.objects.get(kind="offer_withdrawn", recipient=parent)
+    assert (made.status, withdrawn.status) == (Status.SUPERSEDED, Status.SENT)
+    client.force_login(parent)
+    inbox = client.get("/postfach/").content.decode()
+    assert withdrawn.subject in inbox
+    assert made.subject not in inbox
+    assert client.get("/postfach/").context["inbox"].unread_count == 1
+    older = client.get("/postfach/", {"versions": "all"}).content.decode()
+    assert made.subject in older

@@ -101,10 +101,12 @@ def test_inbox_runs_a_constant_number_of_queries(
 ):
     for n in range(count):
         write_message(parent, f"m{n}")
+        write_message(parent, f"s{n}", status=OutboxMessage.Status.SUPERSEDED)
     PortalSettings.load()
     client.force_login(parent)
-    # 1 session, 1 user, 1 count for the paginator, 1 page of messages, 1 portal settings, 1 unread badge
-    with django_assert_num_queries(6):
+    # 1 session, 1 user, 1 count for the paginator, 1 page of messages, 1 count of older versions,
+    # 1 portal settings, 1 unread badge
+    with django_assert_num_queries(7):
         client.get(reverse("notifications:inbox"))
 
 
@@ -225,3 +227,46 @@ def test_pages_are_english_for_english_users(client):
     client.force_login(user)
     client.cookies["django_language"] = "en"
     assert "Notification settings" in client.get(reverse("notifications:preferences")).content.decode()
+
+
+def test_superseded_messages_stay_out_of_the_inbox_and_the_unread_badge(
+    client, parent, write_message, in_english
+):
+    write_message(parent, "current", subject="Offer withdrawn")
+    write_message(parent, "stale", subject="Place offered", status=OutboxMessage.Status.SUPERSEDED)
+    client.force_login(parent)
+    html = client.get(reverse("notifications:inbox")).content.decode()
+    assert "Offer withdrawn" in html
+    assert "Place offered" not in html
+    assert "Show 1 older version" in html
+    badge = client.get(reverse("home")).content.decode()
+    assert '>1<span class="visually-hidden"> unread</span>' in badge
+
+
+def test_older_versions_are_shown_on_request_and_marked_out_of_date(
+    client, parent, write_message, in_english
+):
+    write_message(parent, "current", subject="Offer withdrawn")
+    stale = write_message(parent, "stale", subject="Place offered", status=OutboxMessage.Status.SUPERSEDED)
+    client.force_login(parent)
+    html = client.get(reverse("notifications:inbox"), {"versions": "all"}).content.decode()
+    assert "Offer withdrawn" in html
+    assert "Place offered" in html
+    assert "Out of date</span>" in html
+    assert "Hide older versions" in html
+    detail = client.get(reverse("notifications:message", args=[stale.public_id])).content.decode()
+    assert "Out of date: what this message reported changed" in detail
+
+
+def test_the_older_versions_toggle_shows_only_when_there_are_any(client, parent, write_message, in_english):
+    write_message(parent, "current", subject="Offer withdrawn")
+    client.force_login(parent)
+    assert "older version" not in client.get(reverse("notifications:inbox")).content.decode()
+
+
+def test_paging_through_older_versions_keeps_them_shown(client, parent, write_message, in_english):
+    for n in range(25):
+        write_message(parent, f"s{n}", status=OutboxMessage.Status.SUPERSEDED)
+    client.force_login(parent)
+    html = client.get(reverse("notifications:inbox"), {"versions": "all"}).content.decode()
+    assert "?page=2&amp;versions=all" in html
