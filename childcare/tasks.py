@@ -6,6 +6,7 @@ from childcare import jobs
 from childcare.admissions import digests, points, reminders, rescoring, retention
 from childcare.allocation import publishing
 from childcare.api import webhook_tasks  # noqa: F401  (registers the webhook tasks with the worker)
+from childcare.facilities import availability
 from portal import audit
 
 
@@ -33,6 +34,12 @@ def expire_unconfirmed_applications() -> int:
 def refresh_points() -> int:
     """Months waited and age at start change with time; keep the stored order at most a day old."""
     return points.recompute_points()
+
+
+@shared_task
+def rebuild_availability() -> int:
+    """The stored free places start at the day they were written; start them at the new day."""
+    return availability.rebuild_availability()
 
 
 @shared_task

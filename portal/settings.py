@@ -282,6 +282,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "childcare.tasks.refresh_points",
         "schedule": crontab(hour=3, minute=0),
     },
+    "childcare-rebuild-availability": {
+        "task": "childcare.tasks.rebuild_availability",
+        "schedule": crontab(hour=0, minute=5),
+    },
     "childcare-staff-digests": {
         "task": "childcare.tasks.send_staff_digests",
         "schedule": crontab(hour=6, minute=30),
