@@ -266,6 +266,11 @@ class FacilityResult:
     facility: Facility
     bands: tuple[BandAvailability, ...]  # the child's band only, if it is known
     distance_km: float | None
+    url: str
+    # Labels looked up once per page: a model's get_FOO_display() rebuilds the field's choices each call.
+    type_label: str
+    provider_kind_label: str
+    concept_labels: tuple[str, ...]
 
     @property
     def free_now(self) -> int:
@@ -340,13 +345,21 @@ class SearchResults(Sequence):
             facility_ids=[facility.pk for facility in facilities], days=[self.today, self.start]
         )
         location = self.location
+        bands, types, kinds = dict(AgeBand.choices), dict(FacilityType.choices), dict(ProviderKind.choices)
+        concepts = dict(Concept.choices)
         return [
             FacilityResult(
                 facility=facility,
+                url=facility.get_absolute_url(),
+                type_label=str(types.get(facility.type, facility.type)),
+                provider_kind_label=str(kinds.get(facility.provider.kind, facility.provider.kind)),
+                concept_labels=tuple(
+                    str(concepts.get(item.concept, item.concept)) for item in facility.concepts.all()
+                ),
                 bands=tuple(
                     BandAvailability(
                         age_band=capacity.age_band,
-                        label=capacity.get_age_band_display(),
+                        label=str(bands[capacity.age_band]),
                         places=capacity.places,
                         free_now=free_on(capacity, stored[facility.pk, capacity.age_band], self.today),
                         free_at_start=free_on(capacity, stored[facility.pk, capacity.age_band], self.start),
