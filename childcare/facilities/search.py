@@ -11,6 +11,7 @@ import datetime
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 import django_filters
 from django import forms
@@ -21,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from childcare.age import age_band_on
 from childcare.facilities.availability import free_on, stretches, with_free_places_from
 from childcare.facilities.capacity import Occupancy, free_places_on
-from childcare.facilities.geo import Location, LocationError, resolve_location
+from childcare.facilities.geo import EARTH_RADIUS_KM, Location, LocationError, resolve_location
 from childcare.facilities.selectors import facility_list
 from childcare.models import (
     AgeBand,
@@ -41,6 +42,9 @@ SORT_BY_DISTANCE = "distance"
 MAX_AGE_YEARS = 12
 MAX_MONTHS_BEFORE_BIRTH = 12
 MAX_MONTHS_AHEAD = 36
+# Circles a page of the nearest facilities is looked for in first; a page not found in the widest
+# (the last page, or a start far from all facilities) is read from the whole town.
+NEARBY_RADII_KM = (3.0, 12.0, 48.0)
 AGE_BAND_ORDER = list(AgeBand)
 # Filters tucked away under "More filters"; the view opens that section when one of them is used.
 MORE_FILTERS = ("type", "provider", "concept", "language", "barrier_free", "opens_by", "closes_after")
@@ -315,13 +319,39 @@ def by_distance(queryset, location: Location):
     return queryset.annotate(half_chord=half_chord).order_by("half_chord", "name", "pk")
 
 
+def within(queryset, location: Location, radius_km: float):
+    """The facilities of a ``by_distance`` queryset no farther than ``radius_km`` from ``location``.
+
+    A bounding box in plain degrees comes first, so the index on the positions finds the few
+    candidates and only those get the exact (haversine) distance.
+    """
+    degrees_latitude = math.degrees(radius_km / EARTH_RADIUS_KM)
+    degrees_longitude = degrees_latitude / max(math.cos(math.radians(location.latitude)), 0.01)
+    return queryset.filter(
+        latitude__range=(
+            Decimal(f"{location.latitude - degrees_latitude:.6f}"),
+            Decimal(f"{location.latitude + degrees_latitude:.6f}"),
+        ),
+        longitude__range=(
+            Decimal(f"{location.longitude - degrees_longitude:.6f}"),
+            Decimal(f"{location.longitude + degrees_longitude:.6f}"),
+        ),
+        half_chord__lte=math.sin(radius_km / EARTH_RADIUS_KM / 2) ** 2,
+    )
+
+
 class SearchResults(Sequence):
     """The matching facilities as a lazy sequence: the paginator counts them in SQL, and only the
-    slice it shows is loaded, with its free places (two queries for the slice, not for the town)."""
+    slice it shows is loaded, with its free places (two queries for the slice, not for the town).
 
-    def __init__(self, queryset, *, today, start, age_band, location):
+    Ordered by distance, a slice is looked for in growing circles around the start first
+    (``NEARBY_RADII_KM``): once a circle holds the whole slice, no facility outside it can be
+    nearer, so the slice is exact without computing the distance of every facility in town.
+    """
+
+    def __init__(self, queryset, *, today, start, age_band, location, nearest_first: bool = False):
         self.queryset, self.today, self.start = queryset, today, start
-        self.age_band, self.location = age_band, location
+        self.age_band, self.location, self.nearest_first = age_band, location, nearest_first
         self._count = None
 
     def count(self) -> int:
@@ -334,8 +364,17 @@ class SearchResults(Sequence):
 
     def __getitem__(self, index):
         if isinstance(index, slice):
-            return self._results(list(self.queryset[index]))
+            return self._results(self._slice(index))
         return self._results([self.queryset[index]])[0]
+
+    def _slice(self, index: slice) -> list[Facility]:
+        if self.nearest_first and index.step is None and index.start is not None and index.stop is not None:
+            expected = min(index.stop, self.count()) - index.start
+            for radius_km in NEARBY_RADII_KM:
+                nearby = list(within(self.queryset, self.location, radius_km)[index])
+                if len(nearby) == expected:
+                    return nearby
+        return list(self.queryset[index])
 
     def __iter__(self):
         return iter(self._results(list(self.queryset)))
@@ -398,9 +437,14 @@ def search_facilities(*, data, portal: PortalSettings, today: datetime.date) -> 
     queryset = search.qs
     if form.cleaned_data["free_at_start"]:
         queryset = with_free_places_from(queryset, day=start, age_band=age_band)
-    if form.cleaned_data["sort"] == SORT_BY_DISTANCE or (location and not form.cleaned_data["sort"]):
+    nearest_first = form.cleaned_data["sort"] == SORT_BY_DISTANCE or (
+        location and not form.cleaned_data["sort"]
+    )
+    if nearest_first:
         queryset = by_distance(queryset, location)
-    results = SearchResults(queryset, today=today, start=start, age_band=age_band, location=location)
+    results = SearchResults(
+        queryset, today=today, start=start, age_band=age_band, location=location, nearest_first=nearest_first
+    )
     return SearchOutcome(form=form, results=results, start=start, age_band=age_band, location=location)
 
 

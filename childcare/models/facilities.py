@@ -81,6 +81,12 @@ class Facility(models.Model):
             models.Index(fields=["is_active", "type"], name="facility_active_type_idx"),
             # The search lists active facilities by name a page at a time: read in order, not sorted.
             models.Index(fields=["name"], condition=Q(is_active=True), name="facility_active_name_idx"),
+            # ... and nearest first, looking in a bounding box around the start.
+            models.Index(
+                fields=["latitude", "longitude"],
+                condition=Q(is_active=True),
+                name="facility_active_position_idx",
+            ),
         ]
 
     def __str__(self):

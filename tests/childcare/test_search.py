@@ -312,6 +312,16 @@ def test_postcode_sorts_by_distance_from_its_facilities_centre(client, three_pla
     assert names(search(client, near="63000", sort="name")) == ["Kita Anfang", "Kita Ost", "Kita Zentrum"]
 
 
+def test_pages_by_distance_are_the_town_wide_order_near_and_far(client, portal):
+    # Facilities from next door to 150 km away: some pages lie inside the first circle looked
+    # in, some need a wider one, the last ones the whole town.
+    for number in range(45):
+        offset = Decimal(number * number) / Decimal(1500)
+        kita(f"Kita {number:02d}", latitude=Decimal("50.05") + offset, longitude=Decimal("8.69") + offset / 2)
+    pages = [names(search(client, near="50.05, 8.69", page=page)) for page in (1, 2, 3)]
+    assert [name for page in pages for name in page] == [f"Kita {number:02d}" for number in range(45)]
+
+
 def test_coordinates_and_an_address_with_postcode_work_as_a_start_point(client, three_places):
     assert names(search(client, near="50.1, 8.69", sort="distance"))[0] == "Kita Anfang"
     assert names(search(client, near="Ostring 3, 63001 Musterstadt"))[0] == "Kita Ost"
