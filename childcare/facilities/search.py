@@ -44,7 +44,7 @@ MAX_MONTHS_BEFORE_BIRTH = 12
 MAX_MONTHS_AHEAD = 36
 # Circles a page of the nearest facilities is looked for in first; a page not found in the widest
 # (the last page, or a start far from all facilities) is read from the whole town.
-NEARBY_RADII_KM = (3.0, 12.0, 48.0)
+NEARBY_RADII_KM = (1.5, 6.0, 24.0)
 AGE_BAND_ORDER = list(AgeBand)
 # Filters tucked away under "More filters"; the view opens that section when one of them is used.
 MORE_FILTERS = ("type", "provider", "concept", "language", "barrier_free", "opens_by", "closes_after")
