@@ -45,6 +45,8 @@ MAX_MONTHS_AHEAD = 36
 # Circles a page of the nearest facilities is looked for in first; a page not found in the widest
 # (the last page, or a start far from all facilities) is read from the whole town.
 NEARBY_RADII_KM = (1.5, 6.0, 24.0)
+# Below this many matches the whole town is sorted at once: cheaper than circles that miss.
+NEARBY_FROM_MATCHES = 200
 AGE_BAND_ORDER = list(AgeBand)
 # Filters tucked away under "More filters"; the view opens that section when one of them is used.
 MORE_FILTERS = ("type", "provider", "concept", "language", "barrier_free", "opens_by", "closes_after")
@@ -344,8 +346,8 @@ class SearchResults(Sequence):
     """The matching facilities as a lazy sequence: the paginator counts them in SQL, and only the
     slice it shows is loaded, with its free places (two queries for the slice, not for the town).
 
-    Ordered by distance, a slice is looked for in growing circles around the start first
-    (``NEARBY_RADII_KM``): once a circle holds the whole slice, no facility outside it can be
+    Ordered by distance in a big town, a slice is looked for in growing circles around the start
+    first (``NEARBY_RADII_KM``): once a circle holds the whole slice, no facility outside it can be
     nearer, so the slice is exact without computing the distance of every facility in town.
     """
 
@@ -368,7 +370,13 @@ class SearchResults(Sequence):
         return self._results([self.queryset[index]])[0]
 
     def _slice(self, index: slice) -> list[Facility]:
-        if self.nearest_first and index.step is None and index.start is not None and index.stop is not None:
+        if (
+            self.nearest_first
+            and index.step is None
+            and index.start is not None
+            and index.stop is not None
+            and self.count() >= NEARBY_FROM_MATCHES
+        ):
             expected = min(index.stop, self.count()) - index.start
             for radius_km in NEARBY_RADII_KM:
                 nearby = list(within(self.queryset, self.location, radius_km)[index])

@@ -315,11 +315,11 @@ def test_postcode_sorts_by_distance_from_its_facilities_centre(client, three_pla
 def test_pages_by_distance_are_the_town_wide_order_near_and_far(client, portal):
     # Facilities from next door to 150 km away: some pages lie inside the first circle looked
     # in, some need a wider one, the last ones the whole town.
-    for number in range(45):
-        offset = Decimal(number * number) / Decimal(1500)
-        kita(f"Kita {number:02d}", latitude=Decimal("50.05") + offset, longitude=Decimal("8.69") + offset / 2)
-    pages = [names(search(client, near="50.05, 8.69", page=page)) for page in (1, 2, 3)]
-    assert [name for page in pages for name in page] == [f"Kita {number:02d}" for number in range(45)]
+    for number in range(210):
+        offset = Decimal(number * number) / Decimal(30000)
+        kita(f"Kita {number:03d}", latitude=Decimal("50.05") + offset, longitude=Decimal("8.69") + offset / 2)
+    pages = [names(search(client, near="50.05, 8.69", page=page)) for page in range(1, 12)]
+    assert [name for page in pages for name in page] == [f"Kita {number:03d}" for number in range(210)]
 
 
 def test_coordinates_and_an_address_with_postcode_work_as_a_start_point(client, three_places):
