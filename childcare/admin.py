@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 from childcare import permissions
 from childcare.admissions.rescoring import start_rescoring
 from childcare.facilities import capacity
+from childcare.facilities.availability import programs_of_facilities, refresh_availability
 from childcare.models import (
     Application,
     ApplicationDocument,
@@ -109,6 +110,10 @@ class FacilityAdmin(admin.ModelAdmin):
     list_select_related = ("provider",)
     inlines = [CapacityInline, ConceptInline, LanguageInline, StaffInline]
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        refresh_availability(programs=programs_of_facilities([form.instance.pk]))
+
 
 @admin.register(Capacity)
 class CapacityAdmin(admin.ModelAdmin):
@@ -117,6 +122,23 @@ class CapacityAdmin(admin.ModelAdmin):
     list_filter = ("age_band", "facility__type")
     search_fields = ("facility__name",)
     list_select_related = ("facility",)
+
+    # The stored free places follow every change of places (the admin's views run in a transaction;
+    # deleting the selected rows is wrapped here).
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        refresh_availability(programs=programs_of_facilities([obj.facility_id]))
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        refresh_availability(programs=programs_of_facilities([obj.facility_id]))
+
+    @transaction.atomic
+    def delete_queryset(self, request, queryset):
+        facility_ids = set(queryset.values_list("facility_id", flat=True))
+        programs = programs_of_facilities(facility_ids)
+        super().delete_queryset(request, queryset)
+        refresh_availability(programs=programs)
 
 
 class GuardianshipInline(admin.TabularInline):

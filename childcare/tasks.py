@@ -7,6 +7,7 @@ from childcare import jobs
 from childcare.admissions import digests, points, reminders, rescoring, retention
 from childcare.allocation import planning, publishing
 from childcare.api import webhook_tasks  # noqa: F401  (registers the webhook tasks with the worker)
+from childcare.facilities import availability
 from portal import audit
 from portal.models import PortalSettings
 
@@ -41,6 +42,12 @@ def refresh_points() -> int:
 def refresh_planning_overview() -> None:
     """Renew the office's planning figures before they expire, so no page request computes them."""
     planning.refresh_planning_overview(portal=PortalSettings.load(), today=timezone.localdate())
+
+
+@shared_task
+def rebuild_availability() -> int:
+    """The stored free places start at the day they were written; start them at the new day."""
+    return availability.rebuild_availability()
 
 
 @shared_task

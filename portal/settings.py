@@ -289,6 +289,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 240.0,
         "options": {"expires": 230},
     },
+    "childcare-rebuild-availability": {
+        "task": "childcare.tasks.rebuild_availability",
+        "schedule": crontab(hour=0, minute=5),
+    },
     "childcare-staff-digests": {
         "task": "childcare.tasks.send_staff_digests",
         "schedule": crontab(hour=6, minute=30),

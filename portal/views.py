@@ -12,14 +12,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from childcare.errors import DomainError
-from childcare.facilities.selectors import facility_list
+from childcare.facilities.selectors import facility_type_counts
 from portal import privacy as privacy_rights
 from portal.languages import in_active_language
 from portal.models import PortalSettings
 
 
 def home(request):
-    return render(request, "portal/home.html", {"facilities": facility_list()})
+    # Links into the search by type, not a list of every facility: a city has thousands.
+    return render(request, "portal/home.html", {"facility_types": facility_type_counts()})
 
 
 def favicon(request):

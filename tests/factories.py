@@ -7,8 +7,10 @@ import factory
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from allauth.mfa.utils import is_mfa_enabled
+from django.db import transaction
 from django.utils import timezone
 
+from childcare.facilities.availability import refresh_availability
 from childcare.models import (
     AgeBand,
     Application,
@@ -75,13 +77,25 @@ class FacilityFactory(factory.django.DjangoModelFactory):
     closes_at = datetime.time(17, 0)
 
 
+def _refresh_availability(facility_id: int, age_band: str) -> None:
+    """Rows written by a factory pass the transitions, so the stored free places follow here."""
+    with transaction.atomic():
+        refresh_availability(programs=[(facility_id, age_band)])
+
+
 class CapacityFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Capacity
+        skip_postgeneration_save = True
 
     facility = factory.SubFactory(FacilityFactory)
     age_band = AgeBand.THREE_TO_SCHOOL
     places = 20
+
+    @factory.post_generation
+    def availability(obj, create, extracted, **kwargs):
+        if create:
+            _refresh_availability(obj.facility_id, obj.age_band)
 
 
 class ChildFactory(factory.django.DjangoModelFactory):
@@ -146,11 +160,14 @@ class OfferFactory(factory.django.DjangoModelFactory):
             Application.objects.filter(pk=obj.application_id).update(status=ApplicationStatus.OFFERED)
             obj.wish.status = WishStatus.OFFERED
             obj.application.status = obj.wish.application.status = ApplicationStatus.OFFERED
+        if create:
+            _refresh_availability(obj.wish.facility_id, obj.wish.age_band)
 
 
 class PlacementFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Placement
+        skip_postgeneration_save = True
 
     child = factory.SubFactory(ChildFactory)
     facility = factory.SubFactory(FacilityFactory)
@@ -158,6 +175,11 @@ class PlacementFactory(factory.django.DjangoModelFactory):
     start_date = datetime.date(2026, 8, 1)
     end_date = None
     care_hours_per_week = 35
+
+    @factory.post_generation
+    def availability(obj, create, extracted, **kwargs):
+        if create:
+            _refresh_availability(obj.facility_id, obj.age_band)
 
 
 class StaffMembershipFactory(factory.django.DjangoModelFactory):

@@ -33,6 +33,7 @@ from django.utils import timezone
 from childcare.admissions.priority import WishFacts, wish_points
 from childcare.age import age_band_on, school_entry_date
 from childcare.demo.bulk import TableWriter
+from childcare.facilities.availability import rebuild_availability
 from childcare.models import (
     ActorKind,
     AgeBand,
@@ -187,6 +188,7 @@ def build_city(
         counts = _CityBuilder(seed=seed, today=today or timezone.localdate()).build(
             facility_count=facilities, application_count=applications, max_wishes=wishes
         )
+        rebuild_availability()  # the rows above are written in bulk, past the transitions
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")  # fresh planner statistics, or the first benchmarks plan blind

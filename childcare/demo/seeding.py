@@ -38,6 +38,7 @@ from childcare.demo.data import (
     DemoFacility,
 )
 from childcare.demo.town import seed_town
+from childcare.facilities.availability import rebuild_availability
 from childcare.models import (
     ActorKind,
     AllocationRound,
@@ -109,6 +110,7 @@ def seed_demo() -> list[DemoAccount]:
         seed_town(password_hash=password, leaders=leaders, portal=portal, now=now)
         recompute_points()
         _seed_round(office=users[OFFICE.email], portal=portal, now=now)
+        rebuild_availability()  # the town's places are written in bulk, past the transitions
     return accounts
 
 

@@ -16,6 +16,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from childcare.facilities.availability import refresh_availability
 from childcare.models import (
     AgeBand,
     Capacity,
@@ -343,6 +344,7 @@ def _write(plan: list[_Planned], places_fields: list[str], report: ImportReport)
             _save(provider, values, item.provider_original, line=item.line, kind="provider")
         )
         providers[item.provider_external_id] = provider
+    places_changed: list[tuple[int, str]] = []
     for item in plan:
         facility = item.form.instance
         cleaned = item.form.cleaned_data
@@ -353,12 +355,13 @@ def _write(plan: list[_Planned], places_fields: list[str], report: ImportReport)
         change.fields += _set_codes(
             facility, FacilityLanguage, "language", cleaned.get("languages"), "languages"
         )
-        change.fields += _set_places(
-            facility, {PLACES_COLUMNS[name]: cleaned.get(name) for name in places_fields}
-        )
+        places = _set_places(facility, {PLACES_COLUMNS[name]: cleaned.get(name) for name in places_fields})
+        places_changed += [(facility.pk, column.removeprefix("places_")) for column in places]
+        change.fields += places
         if change.fields and change.action == "unchanged":
             change.action = "updated"
         report.changes.append(change)
+    refresh_availability(programs=places_changed)
 
 
 def _save(instance, values: dict, original: dict, *, line: int, kind: str) -> Change:

@@ -1,26 +1,28 @@
 """Facility search: the filters parents use, and the facts they compare.
 
-The database filters, counts and orders everything, including free places at the start and the
-distance; free places per band are then computed in Python for the one page of facilities shown,
-so a town with 3,000 facilities costs as many queries, and nearly as much time, as one with 5.
+The database filters, counts and orders everything, including free places from the start on (read
+from the stored availability, ``childcare.facilities.availability``) and the distance; the facts of
+a result are built only for the one page of facilities shown, so a town with 3,000 facilities costs
+as many queries, and nearly as much time, as one with 5.
 """
 
 import calendar
 import datetime
 import math
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 import django_filters
 from django import forms
-from django.db.models import Count, FloatField, Q, Value
+from django.db.models import FloatField, Value
 from django.db.models.functions import Cast, Cos, Power, Radians, Sin
 from django.utils.translation import gettext_lazy as _
 
 from childcare.age import age_band_on
-from childcare.facilities.capacity import Occupancy, free_places_on, occupancies_by_band
-from childcare.facilities.geo import Location, LocationError, resolve_location
+from childcare.facilities.availability import free_on, stretches, with_free_places_from
+from childcare.facilities.capacity import Occupancy, free_places_on
+from childcare.facilities.geo import EARTH_RADIUS_KM, Location, LocationError, resolve_location
 from childcare.facilities.selectors import facility_list
 from childcare.models import (
     AgeBand,
@@ -31,10 +33,6 @@ from childcare.models import (
     FacilityLanguage,
     FacilityType,
     Language,
-    Offer,
-    OfferStatus,
-    Placement,
-    PlacementStatus,
     ProviderKind,
 )
 from portal.models import PortalSettings
@@ -44,6 +42,11 @@ SORT_BY_DISTANCE = "distance"
 MAX_AGE_YEARS = 12
 MAX_MONTHS_BEFORE_BIRTH = 12
 MAX_MONTHS_AHEAD = 36
+# Circles a page of the nearest facilities is looked for in first; a page not found in the widest
+# (the last page, or a start far from all facilities) is read from the whole town.
+NEARBY_RADII_KM = (1.5, 6.0, 24.0)
+# Below this many matches the whole town is sorted at once: cheaper than circles that miss.
+NEARBY_FROM_MATCHES = 200
 AGE_BAND_ORDER = list(AgeBand)
 # Filters tucked away under "More filters"; the view opens that section when one of them is used.
 MORE_FILTERS = ("type", "provider", "concept", "language", "barrier_free", "opens_by", "closes_after")
@@ -269,6 +272,11 @@ class FacilityResult:
     facility: Facility
     bands: tuple[BandAvailability, ...]  # the child's band only, if it is known
     distance_km: float | None
+    url: str
+    # Labels looked up once per page: a model's get_FOO_display() rebuilds the field's choices each call.
+    type_label: str
+    provider_kind_label: str
+    concept_labels: tuple[str, ...]
 
     @property
     def free_now(self) -> int:
@@ -298,37 +306,6 @@ def sorted_capacities(facility: Facility) -> list[Capacity]:
     return sorted(facility.capacities.all(), key=lambda capacity: AGE_BAND_ORDER.index(capacity.age_band))
 
 
-def facilities_with_free_places_at(*, day: datetime.date, age_band: str | None) -> list[int]:
-    """Active facilities with a free place on ``day`` (in ``age_band``, if given); three queries.
-
-    The database counts per program (grouped, one pass each over placements and open offers);
-    correlated per-program subqueries were far slower at city scale, as the planner scans all
-    open offers once per program.
-    """
-    programs = Capacity.objects.filter(facility__is_active=True, places__gt=0)
-    placements = Placement.objects.filter(
-        Q(end_date__isnull=True) | Q(end_date__gt=day), status=PlacementStatus.ACTIVE, start_date__lte=day
-    )
-    offers = Offer.objects.filter(status=OfferStatus.OPEN, start_date__lte=day)
-    if age_band:
-        programs = programs.filter(age_band=age_band)
-        placements = placements.filter(age_band=age_band)
-        offers = offers.filter(wish__age_band=age_band)
-    taken: dict[tuple[int, str], int] = defaultdict(int)
-    for facility_id, band, count in [
-        *placements.values_list("facility_id", "age_band").annotate(n=Count("pk")).order_by(),
-        *offers.values_list("wish__facility_id", "wish__age_band").annotate(n=Count("pk")).order_by(),
-    ]:
-        taken[facility_id, band] += count
-    return sorted(
-        {
-            facility_id
-            for facility_id, band, places in programs.values_list("facility_id", "age_band", "places")
-            if places > taken[facility_id, band]
-        }
-    )
-
-
 def by_distance(queryset, location: Location):
     """Ordered by great-circle distance from ``location`` in the database (then by name).
 
@@ -344,13 +321,39 @@ def by_distance(queryset, location: Location):
     return queryset.annotate(half_chord=half_chord).order_by("half_chord", "name", "pk")
 
 
+def within(queryset, location: Location, radius_km: float):
+    """The facilities of a ``by_distance`` queryset no farther than ``radius_km`` from ``location``.
+
+    A bounding box in plain degrees comes first, so the index on the positions finds the few
+    candidates and only those get the exact (haversine) distance.
+    """
+    degrees_latitude = math.degrees(radius_km / EARTH_RADIUS_KM)
+    degrees_longitude = degrees_latitude / max(math.cos(math.radians(location.latitude)), 0.01)
+    return queryset.filter(
+        latitude__range=(
+            Decimal(f"{location.latitude - degrees_latitude:.6f}"),
+            Decimal(f"{location.latitude + degrees_latitude:.6f}"),
+        ),
+        longitude__range=(
+            Decimal(f"{location.longitude - degrees_longitude:.6f}"),
+            Decimal(f"{location.longitude + degrees_longitude:.6f}"),
+        ),
+        half_chord__lte=math.sin(radius_km / EARTH_RADIUS_KM / 2) ** 2,
+    )
+
+
 class SearchResults(Sequence):
     """The matching facilities as a lazy sequence: the paginator counts them in SQL, and only the
-    slice it shows is loaded, with its free places (two queries for the slice, not for the town)."""
+    slice it shows is loaded, with its free places (two queries for the slice, not for the town).
 
-    def __init__(self, queryset, *, today, start, age_band, location):
+    Ordered by distance in a big town, a slice is looked for in growing circles around the start
+    first (``NEARBY_RADII_KM``): once a circle holds the whole slice, no facility outside it can be
+    nearer, so the slice is exact without computing the distance of every facility in town.
+    """
+
+    def __init__(self, queryset, *, today, start, age_band, location, nearest_first: bool = False):
         self.queryset, self.today, self.start = queryset, today, start
-        self.age_band, self.location = age_band, location
+        self.age_band, self.location, self.nearest_first = age_band, location, nearest_first
         self._count = None
 
     def count(self) -> int:
@@ -363,27 +366,50 @@ class SearchResults(Sequence):
 
     def __getitem__(self, index):
         if isinstance(index, slice):
-            return self._results(list(self.queryset[index]))
+            return self._results(self._slice(index))
         return self._results([self.queryset[index]])[0]
+
+    def _slice(self, index: slice) -> list[Facility]:
+        if (
+            self.nearest_first
+            and index.step is None
+            and index.start is not None
+            and index.stop is not None
+            and self.count() >= NEARBY_FROM_MATCHES
+        ):
+            expected = min(index.stop, self.count()) - index.start
+            for radius_km in NEARBY_RADII_KM:
+                nearby = list(within(self.queryset, self.location, radius_km)[index])
+                if len(nearby) == expected:
+                    return nearby
+        return list(self.queryset[index])
 
     def __iter__(self):
         return iter(self._results(list(self.queryset)))
 
     def _results(self, facilities: list[Facility]) -> list[FacilityResult]:
-        taken = occupancies_by_band(
-            facility_ids=[facility.pk for facility in facilities], from_date=self.today
+        stored = stretches(
+            facility_ids=[facility.pk for facility in facilities], days=[self.today, self.start]
         )
         location = self.location
+        bands, types, kinds = dict(AgeBand.choices), dict(FacilityType.choices), dict(ProviderKind.choices)
+        concepts = dict(Concept.choices)
         return [
             FacilityResult(
                 facility=facility,
+                url=facility.get_absolute_url(),
+                type_label=str(types.get(facility.type, facility.type)),
+                provider_kind_label=str(kinds.get(facility.provider.kind, facility.provider.kind)),
+                concept_labels=tuple(
+                    str(concepts.get(item.concept, item.concept)) for item in facility.concepts.all()
+                ),
                 bands=tuple(
                     BandAvailability(
                         age_band=capacity.age_band,
-                        label=capacity.get_age_band_display(),
+                        label=str(bands[capacity.age_band]),
                         places=capacity.places,
-                        free_now=free_places(capacity, taken, self.today),
-                        free_at_start=free_places(capacity, taken, self.start),
+                        free_now=free_on(capacity, stored[facility.pk, capacity.age_band], self.today),
+                        free_at_start=free_on(capacity, stored[facility.pk, capacity.age_band], self.start),
                     )
                     for capacity in sorted_capacities(facility)
                     if self.age_band is None or capacity.age_band == self.age_band
@@ -401,11 +427,11 @@ class SearchResults(Sequence):
 def search_facilities(*, data, portal: PortalSettings, today: datetime.date) -> SearchOutcome:
     """Active facilities matching the filters in ``data`` (a query dict), with free places and distance.
 
-        The database filters, counts and orders (also by free places at the start and by distance);
-        ``results`` loads only what is read of it: a page of 20 costs the facilities with providers,
-        their capacities, concepts and languages (three prefetches), and active placements and open
-        offers of those 20 (two); one more to look up a postcode, one to count, three for "free places at
-    the start". Nothing per facility.
+    The database filters, counts and orders (also by free places from the start on and by
+    distance); ``results`` loads only what is read of it: a page of 20 costs the facilities with
+    providers, their capacities, concepts and languages (three prefetches), and the stored free
+    places of those 20 today and at the start (one); one more to look up a postcode, one to count.
+    Nothing per facility.
     """
     search = FacilitySearch(data, portal=portal, today=today)
     form = search.form
@@ -418,10 +444,15 @@ def search_facilities(*, data, portal: PortalSettings, today: datetime.date) -> 
     )
     queryset = search.qs
     if form.cleaned_data["free_at_start"]:
-        queryset = queryset.filter(pk__in=facilities_with_free_places_at(day=start, age_band=age_band))
-    if form.cleaned_data["sort"] == SORT_BY_DISTANCE or (location and not form.cleaned_data["sort"]):
+        queryset = with_free_places_from(queryset, day=start, age_band=age_band)
+    nearest_first = form.cleaned_data["sort"] == SORT_BY_DISTANCE or (
+        location and not form.cleaned_data["sort"]
+    )
+    if nearest_first:
         queryset = by_distance(queryset, location)
-    results = SearchResults(queryset, today=today, start=start, age_band=age_band, location=location)
+    results = SearchResults(
+        queryset, today=today, start=start, age_band=age_band, location=location, nearest_first=nearest_first
+    )
     return SearchOutcome(form=form, results=results, start=start, age_band=age_band, location=location)
 
 
@@ -440,15 +471,17 @@ class FacilityAvailability:
 def facility_availability(
     *, facility: Facility, today: datetime.date, months: int = 12
 ) -> FacilityAvailability:
-    """Free places per age band today and on the first day of each of the next ``months`` months."""
+    """Free places per age band today and on the first of each of the next ``months`` months; one query."""
     capacities = sorted_capacities(facility)
-    taken = occupancies_by_band(facility_ids=[facility.pk], from_date=today)
+    stored = stretches(facility_ids=[facility.pk])
     first_of_month = today.replace(day=1)
     days = [today] + [add_months(first_of_month, offset) for offset in range(1, months + 1)]
     rows = [
         MonthlyFreePlaces(
             day=day,
-            free=tuple(free_places(capacity, taken, day) for capacity in capacities),
+            free=tuple(
+                free_on(capacity, stored[facility.pk, capacity.age_band], day) for capacity in capacities
+            ),
         )
         for day in days
     ]

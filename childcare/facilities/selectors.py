@@ -1,8 +1,10 @@
 """Reads of facilities for the public pages."""
 
-from django.db.models import Prefetch, QuerySet
+from dataclasses import dataclass
 
-from childcare.models import Capacity, Facility
+from django.db.models import Count, Prefetch, QuerySet
+
+from childcare.models import Capacity, Facility, FacilityType
 
 
 def facility_list() -> QuerySet[Facility]:
@@ -21,3 +23,20 @@ def facility_list() -> QuerySet[Facility]:
 
 def facility_detail(*, slug: str) -> Facility:
     return facility_list().get(slug=slug)
+
+
+@dataclass(frozen=True)
+class TypeCount:
+    type: str
+    label: str
+    count: int
+
+
+def facility_type_counts() -> list[TypeCount]:
+    """How many active facilities there are of each type (types without any left out); one query."""
+    counts = dict(
+        Facility.objects.filter(is_active=True).values_list("type").annotate(n=Count("pk")).order_by()
+    )
+    return [
+        TypeCount(value, label, counts[value]) for value, label in FacilityType.choices if value in counts
+    ]

@@ -1,4 +1,5 @@
 from childcare.models.applications import Application, ApplicationEvent, Wish
+from childcare.models.availability import ProgramAvailability
 from childcare.models.children import Child, Guardianship
 from childcare.models.choices import (
     LISTED_APPLICATION_STATUSES,
@@ -63,6 +64,7 @@ __all__ = [
     "PlacementStatus",
     "PriorityPolicy",
     "Provider",
+    "ProgramAvailability",
     "ProviderKind",
     "StaffMembership",
     "StaffRole",

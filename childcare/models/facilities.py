@@ -77,7 +77,17 @@ class Facility(models.Model):
                 condition=Q(opens_at__lt=models.F("closes_at")), name="facility_opens_before_closing"
             ),
         ]
-        indexes = [models.Index(fields=["is_active", "type"], name="facility_active_type_idx")]
+        indexes = [
+            models.Index(fields=["is_active", "type"], name="facility_active_type_idx"),
+            # The search lists active facilities by name a page at a time: read in order, not sorted.
+            models.Index(fields=["name"], condition=Q(is_active=True), name="facility_active_name_idx"),
+            # ... and nearest first, looking in a bounding box around the start.
+            models.Index(
+                fields=["latitude", "longitude"],
+                condition=Q(is_active=True),
+                name="facility_active_position_idx",
+            ),
+        ]
 
     def __str__(self):
         return self.name

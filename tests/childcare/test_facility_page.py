@@ -144,7 +144,7 @@ def test_facility_page_runs_a_constant_number_of_queries(client, facility, djang
             wish=WishFactory(facility=facility, age_band=AgeBand.UNDER_THREE), start_date=D(2026, 8, 1)
         )
     # 1 facility with provider, 3 prefetches (capacities, concepts, languages), 1 portal settings,
-    # 1 active placements and 1 open offers of the facility.
-    with django_assert_num_queries(7):
+    # 1 stored free places of the facility.
+    with django_assert_num_queries(6):
         response = client.get(facility.get_absolute_url())
     assert response.context["availability"].rows[0].free == (2, max(0, 20 - count))

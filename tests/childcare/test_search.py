@@ -312,6 +312,16 @@ def test_postcode_sorts_by_distance_from_its_facilities_centre(client, three_pla
     assert names(search(client, near="63000", sort="name")) == ["Kita Anfang", "Kita Ost", "Kita Zentrum"]
 
 
+def test_pages_by_distance_are_the_town_wide_order_near_and_far(client, portal):
+    # Facilities from next door to 150 km away: some pages lie inside the first circle looked
+    # in, some need a wider one, the last ones the whole town.
+    for number in range(210):
+        offset = Decimal(number * number) / Decimal(30000)
+        kita(f"Kita {number:03d}", latitude=Decimal("50.05") + offset, longitude=Decimal("8.69") + offset / 2)
+    pages = [names(search(client, near="50.05, 8.69", page=page)) for page in range(1, 12)]
+    assert [name for page in pages for name in page] == [f"Kita {number:03d}" for number in range(210)]
+
+
 def test_coordinates_and_an_address_with_postcode_work_as_a_start_point(client, three_places):
     assert names(search(client, near="50.1, 8.69", sort="distance"))[0] == "Kita Anfang"
     assert names(search(client, near="Ostring 3, 63001 Musterstadt"))[0] == "Kita Ost"
@@ -478,11 +488,10 @@ def test_search_runs_a_constant_number_of_queries(
         PlacementFactory(facility=facility, age_band=AgeBand.UNDER_THREE, start_date=D(2025, 8, 1))
     OfferFactory(wish=WishFactory(facility=facility, age_band=AgeBand.UNDER_THREE))
     # 1 portal settings, [1 centre of the postcode's facilities], 1 count of the matches (free places
-    # at the start and distance inside it), 1 facilities of the page with providers, 3 prefetches
-    # (capacities, concepts, languages), 1 active placements and 1 open offers of the page's facilities;
-    # [3 for free places at the start: placements and open offers per program, capacities].
-    free_at_start = 3 if "free_at_start" in params else 0
-    with django_assert_num_queries(8 + postcode_lookups + free_at_start):
+    # from the start on and distance inside it), 1 facilities of the page with providers, 3 prefetches
+    # (capacities, concepts, languages), 1 stored free places of the page's facilities today and at
+    # the start.
+    with django_assert_num_queries(7 + postcode_lookups):
         response = search(client, **params)
     assert response.context["page_obj"].paginator.count == count
 

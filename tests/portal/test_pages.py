@@ -1,24 +1,24 @@
 import pytest
 from django.urls import reverse
 
-from childcare.models import AgeBand
+from childcare.models import AgeBand, FacilityType
 from portal.models import PortalSettings
 from tests.factories import CapacityFactory, FacilityFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def test_home_lists_active_facilities_with_places(client):
-    facility = FacilityFactory(name="Städtische Kita Sonnenblume")
-    CapacityFactory(facility=facility, age_band=AgeBand.UNDER_THREE, places=12)
-    FacilityFactory(name="Geschlossene Kita", is_active=False)
+def test_home_links_into_the_search_by_type_with_the_number_of_active_facilities(client):
+    FacilityFactory.create_batch(2, type=FacilityType.KITA)
+    FacilityFactory(type=FacilityType.KRIPPE)
+    FacilityFactory(type=FacilityType.HORT, is_active=False)
     response = client.get(reverse("home"))
     assert response.status_code == 200
+    counts = {(kind.type, kind.count) for kind in response.context["facility_types"]}
+    assert counts == {(FacilityType.KITA, 2), (FacilityType.KRIPPE, 1)}
     html = response.content.decode()
-    assert "Städtische Kita Sonnenblume" in html
-    assert facility.get_absolute_url() in html
-    assert "Geschlossene Kita" not in html
-    assert ": 12" in html
+    assert f'href="{reverse("parents:facility_search")}?type=krippe"' in html
+    assert "?type=hort" not in html
 
 
 @pytest.mark.parametrize("count", [3, 30])
@@ -26,10 +26,10 @@ def test_home_runs_a_constant_number_of_queries(client, django_assert_num_querie
     for facility in FacilityFactory.create_batch(count):
         CapacityFactory(facility=facility)
     PortalSettings.load()
-    # 1 portal settings, 1 facilities with providers, 3 prefetches (capacities, concepts, languages)
-    with django_assert_num_queries(5):
+    # 1 portal settings, 1 number of active facilities per type; no list of facilities
+    with django_assert_num_queries(2):
         response = client.get(reverse("home"))
-    assert response.context["facilities"].count() == count
+    assert sum(kind.count for kind in response.context["facility_types"]) == count
 
 
 def test_facility_page_shows_the_facts(client):

@@ -20,6 +20,7 @@ from childcare.admissions.transitions import steps
 from childcare.admissions.transitions import wish as wish_transitions
 from childcare.api import webhooks
 from childcare.errors import DomainError
+from childcare.facilities.availability import refresh_availability
 from childcare.models import (
     ActorKind,
     Application,
@@ -99,6 +100,7 @@ def open_offer(
         from_status=old,
         to_status=application.status,
     )
+    _refresh(wish)
     if announce:
         tell_guardians(
             application=application,
@@ -121,6 +123,7 @@ def accept(*, offer: Offer, by: Actor) -> Placement:
     wish_transitions.move(wish, WishStatus.ACCEPTED)
     wish_transitions.close_others(wish)
     old = application_transitions.move(application, ApplicationStatus.PLACED)
+    _refresh(wish)
     record_event(
         application=application,
         kind=EventKind.OFFER_ACCEPTED,
@@ -146,6 +149,7 @@ def _close(offer: Offer, *, target: str, wish_target: str, by: Actor, kind: Even
     """End an open offer without a place; the family keeps waiting on its other wishes."""
     move(offer, target)
     wish_transitions.move(offer.wish, wish_target)
+    _refresh(offer.wish)
     application = offer.application
     old = application_transitions.after_offer_closed(application)
     record_event(
@@ -207,6 +211,7 @@ def give_up(*, offer: Offer, by: Actor) -> None:
     """
     move(offer, S.WITHDRAWN)
     wish_transitions.move(offer.wish, WishStatus.WITHDRAWN)
+    _refresh(offer.wish)
     record_event(
         application=offer.application,
         kind=EventKind.OFFER_GIVEN_UP,
@@ -215,6 +220,11 @@ def give_up(*, offer: Offer, by: Actor) -> None:
         wish=offer.wish,
     )
     _tell_staff(offer, answer="withdrawn")
+
+
+def _refresh(wish: Wish) -> None:
+    """The program's stored free places follow the offer and placement just written."""
+    refresh_availability(programs=[(wish.facility_id, wish.age_band)])
 
 
 def _tell_family(offer: Offer, *, kind: str, event: str) -> None:

@@ -21,6 +21,7 @@ from childcare.admissions.transitions import steps
 from childcare.admissions.transitions import wish as wish_transitions
 from childcare.admissions.transitions.offer import start_date_for
 from childcare.facilities import capacity
+from childcare.facilities.availability import refresh_availability
 from childcare.models import (
     WAITING_APPLICATION_STATUSES,
     AllocationRound,
@@ -128,6 +129,9 @@ def open_offers_in_bulk(
         )
     if opened:
         _write(opened, applications, by)
+        refresh_availability(
+            programs={(wishes[o.wish_id].facility_id, wishes[o.wish_id].age_band) for o in opened}
+        )
     return BulkOffers(opened=opened, refused=refused)
 
 

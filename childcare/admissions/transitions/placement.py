@@ -15,6 +15,7 @@ from childcare.admissions.transitions import wish as wish_transitions
 from childcare.age import school_entry_date
 from childcare.api import webhooks
 from childcare.errors import DomainError
+from childcare.facilities.availability import refresh_availability
 from childcare.models import (
     AgeBand,
     ApplicationStatus,
@@ -83,6 +84,7 @@ def record(
     wish_transitions.move(wish, WishStatus.ACCEPTED)
     wish_transitions.close_others(wish)
     old = application_transitions.move(application, ApplicationStatus.PLACED)
+    refresh_availability(programs=[(wish.facility_id, wish.age_band)])
     record_event(
         application=application,
         kind=EventKind.PLACEMENT_RECORDED,

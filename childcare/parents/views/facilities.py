@@ -9,6 +9,7 @@ from childcare.facilities.search import MORE_FILTERS, facility_availability, sea
 from childcare.facilities.selectors import facility_detail as select_facility
 from childcare.models import Facility
 from childcare.parents.basket import basket
+from childcare.parents.search_fields import search_fields
 from portal.models import PortalSettings
 
 RESULTS_PER_PAGE = 20
@@ -61,6 +62,7 @@ def facility_search(request):
         "portal_settings": portal,
         "search": outcome,
         "form": form,
+        "fields": search_fields(form),
         "page_obj": page,
         "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1),
         "more_filters_open": any(form[name].value() or form[name].errors for name in MORE_FILTERS),
