@@ -1,7 +1,6 @@
 import datetime
 
 import pytest
-from django.db import connection
 
 from childcare.admissions.points import recompute_points
 from childcare.admissions.priority import PointsPolicy, WishFacts, wish_points
@@ -84,8 +83,8 @@ def test_recompute_points_updates_in_bulk_and_detects_siblings(django_assert_num
     for _ in range(20):
         WishFactory()
     # policy, wishes with applications and children, guardians of applicants, their children,
-    # siblings' placements, one bulk UPDATE; on PostgreSQL: policy, the wishes' ids, one UPDATE
-    with django_assert_num_queries(3 if connection.vendor == "postgresql" else 6):
+    # siblings' placements, one bulk UPDATE
+    with django_assert_num_queries(6):
         changed = recompute_points()
     assert changed == 22
     at_sisters.refresh_from_db()
