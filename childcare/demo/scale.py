@@ -33,6 +33,7 @@ from django.utils import timezone
 from childcare.admissions.priority import WishFacts, wish_points
 from childcare.age import age_band_on, school_entry_date
 from childcare.demo.bulk import TableWriter
+from childcare.demo.cascade import delete_cascading
 from childcare.models import (
     ActorKind,
     AgeBand,
@@ -161,17 +162,24 @@ def city_exists() -> bool:
     return Facility.objects.filter(slug__startswith=SLUG_PREFIX).exists()
 
 
-def flush_city() -> None:
-    """Delete every synthetic row, and whatever running the portal on them added (cascades)."""
+def flush_city() -> dict[str, int]:
+    """Delete every synthetic row, and whatever running the portal on them added (cascades).
+
+    Set-based (``cascade.delete_cascading``): a few statements per table, not a row at a time.
+    Returns the rows removed per table.
+    """
     users = User.objects.filter(email__endswith=f"@{SYNTHETIC_DOMAIN}")
-    children = Child.objects.filter(guardianships__user__in=users)
     with transaction.atomic():
-        Placement.objects.filter(child__in=children).delete()
-        Application.objects.filter(reference__startswith=REFERENCE_PREFIX).delete()
-        Child.objects.filter(pk__in=list(children.values_list("pk", flat=True))).delete()
-        Facility.objects.filter(slug__startswith=SLUG_PREFIX).delete()
-        Provider.objects.filter(name__startswith=PROVIDER_PREFIX).delete()
-        users.delete()
+        return delete_cascading(
+            [
+                Placement.objects.filter(child__guardianships__user__in=users),
+                Application.objects.filter(reference__startswith=REFERENCE_PREFIX),
+                Child.objects.filter(guardianships__user__in=users),
+                Facility.objects.filter(slug__startswith=SLUG_PREFIX),
+                Provider.objects.filter(name__startswith=PROVIDER_PREFIX),
+                users,
+            ]
+        )
 
 
 def build_city(
