@@ -1,6 +1,7 @@
 from collections import Counter
 
 import pytest
+from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import Count, F, Max, Min, Q
@@ -152,8 +153,8 @@ def test_flush_removes_the_synthetic_city_in_bulk_and_keeps_everything_else(db, 
     assert set(Child.objects.all()) == {real_application.child, real_placement.child}
     assert User.objects.filter(pk=parent.pk).exists()
     assert PriorityPolicy.objects.get(pk=policy.pk).updated_by is None
-    # A bounded number of statements per table, however large the city (the ORM's cascade
-    # loads every row and deletes them in chunks).
-    assert len(queries) < 200
+    # A few statements per table, however large the city (the ORM's cascade loads every row
+    # and deletes them in chunks).
+    assert len(queries) < 10 * len(apps.get_models(include_auto_created=True))
     assert removed["childcare_wish"] > 40
     assert removed["portal_user"] > 40
