@@ -142,13 +142,8 @@ def _statement_settings(**settings_: str):
 # rows written. Ages and months waited use the calendar arithmetic of childcare.age
 # (a birthday on 29 February counts from 1 March), submission days are local dates.
 _SCORE_SQL = """
-WITH facts AS MATERIALIZED (
-    SELECT wish.id, application.resides_in_municipality AS resides,
-           COALESCE(application.guardians_working_or_training, 0) AS working,
-           application.single_parent, application.hardship_referral,
-           child.birth_date, COALESCE(application.desired_start_date, %(today)s::date) AS start_date,
-           (application.submitted_at AT TIME ZONE %(time_zone)s)::date AS submitted_on,
-           EXISTS (
+WITH batch AS MATERIALIZED (
+    SELECT wish.id, wish.application_id, EXISTS (
                SELECT 1 FROM childcare_guardianship AS own
                JOIN childcare_guardianship AS sibling
                  ON sibling.user_id = own.user_id AND sibling.child_id <> own.child_id
@@ -159,10 +154,19 @@ WITH facts AS MATERIALIZED (
            ) AS sibling
     FROM childcare_wish AS wish
     JOIN childcare_application AS application ON application.id = wish.application_id
-    JOIN childcare_child AS child ON child.id = application.child_id
     WHERE wish.id = ANY(%(ids)s)
+), facts AS MATERIALIZED (
+    -- Everything but the sibling is the application's: computed once per application.
+    SELECT application.id, application.resides_in_municipality AS resides,
+           COALESCE(application.guardians_working_or_training, 0) AS working,
+           application.single_parent, application.hardship_referral,
+           child.birth_date, COALESCE(application.desired_start_date, %(today)s::date) AS start_date,
+           (application.submitted_at AT TIME ZONE %(time_zone)s)::date AS submitted_on
+    FROM childcare_application AS application
+    JOIN childcare_child AS child ON child.id = application.child_id
+    WHERE application.id IN (SELECT application_id FROM batch)
 ), parts AS (
-    SELECT id, sibling,
+    SELECT id,
         CASE WHEN resides THEN %(residence)s ELSE 0 END AS residence,
         CASE WHEN EXTRACT(YEAR FROM start_date) - EXTRACT(YEAR FROM birth_date)
                   - CASE WHEN EXTRACT(MONTH FROM start_date) * 100 + EXTRACT(DAY FROM start_date)
@@ -172,7 +176,6 @@ WITH facts AS MATERIALIZED (
         CASE WHEN single_parent THEN %(single_parent)s ELSE 0 END AS single_parent,
         %(working_guardian)s * working AS working_guardians,
         CASE WHEN hardship_referral THEN %(hardship)s ELSE 0 END AS hardship,
-        CASE WHEN sibling THEN %(sibling)s ELSE 0 END AS sibling_points,
         CASE WHEN submitted_on IS NOT NULL AND %(today)s::date > submitted_on
              THEN %(month_waited)s * LEAST(%(months_waited_cap)s, (
                  (EXTRACT(YEAR FROM %(today)s::date) - EXTRACT(YEAR FROM submitted_on)) * 12
@@ -181,20 +184,26 @@ WITH facts AS MATERIALIZED (
                         THEN 1 ELSE 0 END)::integer)
              ELSE 0 END AS months_waited
     FROM facts
-), scored AS MATERIALIZED (
-    SELECT id, sibling,
+), per_application AS MATERIALIZED (
+    SELECT id,
         residence + legal_entitlement + single_parent + working_guardians + hardship
-            + sibling_points + months_waited AS points,
+            + months_waited AS points,
         jsonb_strip_nulls(jsonb_build_object(
             'residence', NULLIF(residence, 0),
             'legal_entitlement', NULLIF(legal_entitlement, 0),
             'single_parent', NULLIF(single_parent, 0),
             'working_guardians', NULLIF(working_guardians, 0),
             'hardship', NULLIF(hardship, 0),
-            'sibling', NULLIF(sibling_points, 0),
             'months_waited', NULLIF(months_waited, 0)
         )) AS explanation
     FROM parts
+), scored AS MATERIALIZED (
+    SELECT batch.id, batch.sibling,
+        per_application.points + CASE WHEN batch.sibling THEN %(sibling)s ELSE 0 END AS points,
+        CASE WHEN batch.sibling AND %(sibling)s <> 0
+             THEN per_application.explanation || jsonb_build_object('sibling', %(sibling)s)
+             ELSE per_application.explanation END AS explanation
+    FROM batch JOIN per_application ON per_application.id = batch.application_id
 )
 UPDATE childcare_wish AS wish
 SET points = scored.points, points_explanation = scored.explanation, sibling_at_facility = scored.sibling
