@@ -126,7 +126,10 @@ def compute_a_round() -> dict:
 
 
 def peak_mib() -> float:
-    """The process's peak resident set so far (Linux reports KiB)."""
+    """The process's peak resident set so far (VmHWM; unlike ru_maxrss it starts afresh at exec)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 

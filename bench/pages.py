@@ -305,25 +305,38 @@ def prepare_mixes(fixtures: Fixtures) -> None:
     A parent's script: the dashboard, the draft, then the review step's POST, which submits
     it; a draft submitted before redirects to its page, a success too, but no submission.
     """
-    from django.db.models import Count
+    from django.db.models import Count, Exists, OuterRef, Q
     from django.middleware.csrf import _get_new_csrf_string
     from django.urls import reverse
 
-    from childcare.models import Application, ApplicationStatus, Facility, Guardianship, StaffMembership
-
-    csrf = _get_new_csrf_string()
-    drafts = list(
-        Application.objects.filter(status=ApplicationStatus.DRAFT).order_by("pk")[
-            : PARENT_SCRIPTS * DRAFTS_PER_SCRIPT
-        ]
-    )
-    guardians = dict(
-        Guardianship.objects.filter(child__in=[draft.child_id for draft in drafts])
-        .order_by("pk")
-        .values_list("child_id", "user")
+    from childcare.models import (
+        Application,
+        ApplicationStatus,
+        Facility,
+        Guardianship,
+        StaffMembership,
+        Wish,
+        WishStatus,
     )
     from portal.models import User
 
+    csrf = _get_new_csrf_string()
+    # Some synthetic drafts wish for more care hours than a facility offers, or for a facility
+    # that takes no applications: submitting them would only show the error again.
+    unfit = Wish.objects.filter(application=OuterRef("pk"), status=WishStatus.ACTIVE).filter(
+        Q(facility__accepts_applications=False)
+        | Q(facility__max_care_hours__lt=OuterRef("care_hours_per_week"))
+    )
+    drafts = list(
+        Application.objects.filter(status=ApplicationStatus.DRAFT)
+        .exclude(Exists(unfit))
+        .order_by("pk")[: PARENT_SCRIPTS * DRAFTS_PER_SCRIPT]
+    )
+    guardians = dict(
+        Guardianship.objects.filter(child__in=[draft.child_id for draft in drafts])
+        .order_by("-pk")  # the first guardian wins in the dict
+        .values_list("child_id", "user")
+    )
     users = User.objects.in_bulk(set(guardians.values()))
     dashboard = reverse("parents:application_list")
     steps = []
