@@ -9,7 +9,7 @@ birthdays, month ends, unanswered drafts, siblings). Other databases score in Py
 import datetime
 import json
 from collections.abc import Callable
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import asdict
 
 from django.conf import settings
@@ -78,13 +78,15 @@ def recompute_points(
     """
     today = today or timezone.localdate()
     policy = PriorityPolicy.load().as_points_policy()
+    # The whole town's walk gets its own statement settings; one family's few wishes do not.
+    tuned = _statement_settings(work_mem="64MB", jit="off") if wishes is None else nullcontext()
     if wishes is None:
         wishes = Wish.objects.filter(status__in=LISTED_WISH_STATUSES)
     if connection.vendor != "postgresql":
         return _recompute_in_python(wishes, policy, today, on_batch)
     wishes = wishes.order_by("pk")
     changed, after = 0, 0
-    with _statement_settings(work_mem="64MB", jit="off"):
+    with tuned:
         while True:
             ids = list(wishes.filter(pk__gt=after).values_list("pk", flat=True)[:BATCH_SIZE])
             if ids:
@@ -115,7 +117,7 @@ def _statement_settings(**settings_: str):
     """PostgreSQL settings for the scoring statements, the connection's own ones restored after.
 
     The batch is sorted in memory rather than on disk, and JIT compiling is skipped: it costs
-    more than it saves on statements of this size. One query to set, one to restore.
+    more than it saves on statements of this size. Two queries to set (read, set), one to restore.
     """
     names = list(settings_)
     with connection.cursor() as cursor:
