@@ -27,40 +27,36 @@ def delete_cascading(roots: list[models.QuerySet]) -> dict[str, int]:
     RESTRICT, SET_DEFAULT, SET(...)) raises ``ProtectedRows`` when a surviving row is affected.
     """
     doomed = _Doomed()
-    try:
-        for queryset in roots:
-            doomed.add(queryset.model, *queryset.values(candidate=F("pk")).query.sql_with_params())
-        followed: dict[object, int] = {}  # relation -> its source's size when last followed
-        changed = True
-        while changed:
-            changed = False
-            for model in list(doomed.sizes):
-                for relation in get_candidate_relations_to_delete(model._meta):
-                    if (
-                        relation.on_delete is not models.CASCADE
-                        or followed.get(relation) == doomed.sizes[model]
-                    ):
-                        continue
-                    followed[relation] = doomed.sizes[model]
-                    related = relation.related_model
-                    sql = (
-                        f"SELECT {_pk(related)} AS candidate FROM {_table(related)} "  # noqa: S608
-                        f"WHERE {_column(relation)} IN ({doomed.pks(model)})"
-                    )
-                    changed |= doomed.add(related, sql, ()) > 0
-        doomed.analyze()
-        for model in doomed.sizes:
+    for queryset in roots:
+        doomed.add(queryset.model, *queryset.values(candidate=F("pk")).query.sql_with_params())
+    followed: dict[object, int] = {}  # relation -> its source's size when last followed
+    changed = True
+    while changed:
+        changed = False
+        for model in list(doomed.sizes):
             for relation in get_candidate_relations_to_delete(model._meta):
-                _clear_references(doomed, model, relation)
-        emptied = _truncate_mostly_doomed(doomed) if connection.vendor == "postgresql" else set()
-        counts = {model._meta.db_table: doomed.sizes[model] for model in emptied}
-        with connection.cursor() as cursor:
-            for model in doomed.sizes.keys() - emptied:
-                cursor.execute(f"DELETE FROM {_table(model)} WHERE {_pk(model)} IN ({doomed.pks(model)})")  # noqa: S608
-                counts[model._meta.db_table] = cursor.rowcount
-        return counts
-    finally:
-        doomed.drop()
+                if relation.on_delete is not models.CASCADE or followed.get(relation) == doomed.sizes[model]:
+                    continue
+                followed[relation] = doomed.sizes[model]
+                related = relation.related_model
+                sql = (
+                    f"SELECT {_pk(related)} AS candidate FROM {_table(related)} "  # noqa: S608
+                    f"WHERE {_column(relation)} IN ({doomed.pks(model)})"
+                )
+                changed |= doomed.add(related, sql, ()) > 0
+    doomed.analyze()
+    for model in doomed.sizes:
+        for relation in get_candidate_relations_to_delete(model._meta):
+            _clear_references(doomed, model, relation)
+    emptied = _truncate_mostly_doomed(doomed) if connection.vendor == "postgresql" else set()
+    counts = {model._meta.db_table: doomed.sizes[model] for model in emptied}
+    with connection.cursor() as cursor:
+        for model in doomed.sizes.keys() - emptied:
+            cursor.execute(f"DELETE FROM {_table(model)} WHERE {_pk(model)} IN ({doomed.pks(model)})")  # noqa: S608
+            counts[model._meta.db_table] = cursor.rowcount
+    # Dropped on success only: after a failure the transaction's rollback removes them.
+    doomed.drop()
+    return counts
 
 
 # A table is emptied with TRUNCATE (and its few surviving rows put back) rather than a DELETE
