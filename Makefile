@@ -34,8 +34,9 @@ run: install
 stack: install
 	BIN=$(BIN) HOST=$(HOST) PORT=$(PORT) bash deploy/stack.sh
 
-# Page timings and a load test at city scale (PostgreSQL and Redis from DATABASE_URL and
-# CELERY_BROKER_URL; seeds its own database kitaportal_bench once). See bench/pages.py.
+# Page timings, load tests, bulk jobs and memory at city scale (PostgreSQL and Redis from DATABASE_URL and
+# CELERY_BROKER_URL; seeds its own database kitaportal_bench once, or BENCH_ARGS="--database NAME").
+# See bench/pages.py; bench/jobs.py measures the bulk jobs alone.
 bench: install
 	$(BIN)/python bench/pages.py $(BENCH_ARGS)
 

@@ -1,5 +1,7 @@
 """Re-scoring after a policy change: queued by the admin, done in bounded batches by a job."""
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.forms.models import model_to_dict
@@ -7,9 +9,25 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from childcare.admissions import points
-from childcare.models import BackgroundJob, PriorityPolicy, Wish, WishStatus
+from childcare.models import (
+    Application,
+    ApplicationStatus,
+    BackgroundJob,
+    Guardianship,
+    PriorityPolicy,
+    Wish,
+    WishStatus,
+)
 from tests.conftest import with_second_factor
-from tests.factories import ApplicationFactory, UserFactory, WishFactory
+from tests.factories import (
+    ApplicationFactory,
+    ChildFactory,
+    FacilityFactory,
+    GuardianshipFactory,
+    PlacementFactory,
+    UserFactory,
+    WishFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -113,3 +131,88 @@ def test_an_admin_outside_the_office_gets_no_link_to_the_office_only_progress_pa
     job = BackgroundJob.objects.get()
     assert "are being recalculated" in response.text
     assert reverse("backoffice:job_progress", args=[job.public_id]) not in response.text
+
+
+def test_each_batch_costs_the_same_few_queries_however_many_wishes_it_holds(monkeypatch, parent):
+    monkeypatch.setattr(points, "BATCH_SIZE", 4)
+    policy = PriorityPolicy.load()
+
+    def rescored_after_a_policy_change(wishes: int) -> int:
+        for _ in range(wishes):
+            GuardianshipFactory(user=parent, child=(child := ChildFactory()))
+            WishFactory(application=ApplicationFactory(child=child, resides_in_municipality=True))
+        policy.residence_points += 1  # every wish changes: each batch writes
+        policy.save()
+        with CaptureQueriesContext(connection) as queries:
+            points.recompute_points()
+        return len(queries)
+
+    # PostgreSQL: the batch's ids, one UPDATE. Elsewhere: wishes with applications and children,
+    # guardians of applicants, their children, siblings' placements, one UPDATE.
+    per_batch = 2 if connection.vendor == "postgresql" else 5
+    two_batches = rescored_after_a_policy_change(8)
+    four_batches = rescored_after_a_policy_change(8)
+    # besides the batches: the policy and the empty look-up that ends the walk; on PostgreSQL
+    # also reading, setting and restoring the statements' settings
+    overhead = 5 if connection.vendor == "postgresql" else 2
+    assert two_batches == 2 * per_batch + overhead
+    assert four_batches == 4 * per_batch + overhead
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the set-based scoring runs on PostgreSQL")
+def test_the_set_based_scoring_gives_what_the_rule_gives_on_the_calendars_edges(parent):
+    """Scored in SQL, then checked by the Python rule: it finds nothing to change."""
+    today = datetime.date(2027, 3, 31)
+    berlin_midnight = datetime.datetime(2026, 1, 31, 23, 30, tzinfo=datetime.UTC)  # 1 Feb in Berlin
+    sister = ChildFactory()
+    GuardianshipFactory(user=parent, child=sister)
+    PlacementFactory(child=sister, facility=(sisters_facility := FacilityFactory()))
+    cases = [
+        # (birth date, desired start, submitted at, answers)
+        (datetime.date(2024, 2, 29), datetime.date(2025, 2, 28), berlin_midnight, {}),
+        (datetime.date(2024, 2, 29), datetime.date(2025, 3, 1), berlin_midnight, {"single_parent": True}),
+        (datetime.date(2026, 3, 31), None, datetime.datetime(2027, 2, 28, 12, tzinfo=datetime.UTC), {}),
+        (
+            datetime.date(2025, 1, 1),
+            datetime.date(2026, 1, 1),
+            datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC),
+            {"hardship_referral": True, "guardians_working_or_training": 2},
+        ),
+        (
+            datetime.date(2026, 6, 1),
+            datetime.date(2027, 8, 1),
+            None,
+            {
+                "resides_in_municipality": None,
+                "guardians_working_or_training": None,
+                "single_parent": None,
+                "hardship_referral": None,
+                "status": ApplicationStatus.DRAFT,
+            },
+        ),
+        (
+            datetime.date(2025, 12, 31),
+            datetime.date(2027, 8, 1),
+            datetime.datetime(2027, 3, 31, 22, tzinfo=datetime.UTC),
+            {"resides_in_municipality": False},
+        ),
+    ]
+    for birth, start, submitted_at, answers in cases:
+        child = ChildFactory(birth_date=birth)
+        GuardianshipFactory(user=parent, child=child)
+        application = ApplicationFactory(
+            child=child, desired_start_date=start, submitted_at=submitted_at, **answers
+        )
+        WishFactory(application=application, facility=sisters_facility, rank=1, points=-1)
+        WishFactory(application=application, rank=2, points=-1)
+        Guardianship.objects.filter(child=child).delete()  # one child applying at a time
+    GuardianshipFactory(user=parent, child=Application.objects.order_by("pk").first().child)
+    policy = PriorityPolicy.load()
+    policy.month_waited_points, policy.months_waited_cap = 2, 30
+    policy.save()
+
+    assert points.recompute_points(today=today) == Wish.objects.count()
+    stored = list(Wish.objects.select_related("application__child"))
+    assert points._rescored(stored, policy.as_points_policy(), today) == []
+    assert Wish.objects.filter(sibling_at_facility=True).count() == 1
+    assert len({wish.points for wish in stored}) > 5

@@ -1,20 +1,25 @@
 from collections import Counter
 
 import pytest
+from django.apps import apps
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.db.models import Count, F, Max, Min, Q
+from django.test.utils import CaptureQueriesContext
 
-from childcare.demo.scale import REFERENCE_PREFIX, SYNTHETIC_DOMAIN
+from childcare.demo.scale import REFERENCE_PREFIX, SLUG_PREFIX, SYNTHETIC_DOMAIN, flush_city
 from childcare.models import (
     Application,
     ApplicationStatus,
     Capacity,
+    Child,
     Facility,
     FacilityType,
     Offer,
     OfferStatus,
     Placement,
     PlacementStatus,
+    PriorityPolicy,
     StaffMembership,
     StaffRole,
     Wish,
@@ -22,7 +27,13 @@ from childcare.models import (
 )
 from notifications.models import OutboxMessage
 from portal.models import User
-from tests.factories import FacilityFactory
+from tests.factories import (
+    ApplicationFactory,
+    FacilityFactory,
+    GuardianshipFactory,
+    PlacementFactory,
+    WishFactory,
+)
 
 SMALL = ["--facilities", "20", "--applications", "300"]
 
@@ -120,3 +131,30 @@ def test_refuses_a_database_with_real_data_unless_forced(db):
     call_command("seed_scale", "--facilities", "5", "--applications", "20", "--force", "--flush", stdout=None)
     assert Facility.objects.filter(pk=real.pk).exists()
     assert Facility.objects.filter(~Q(pk=real.pk)).count() == 5
+
+
+def test_flush_removes_the_synthetic_city_in_bulk_and_keeps_everything_else(db, parent):
+    real_application = ApplicationFactory(child=GuardianshipFactory(user=parent).child)
+    real_wish = WishFactory(application=real_application)
+    real_placement = PlacementFactory(facility=real_wish.facility)
+    call_command("seed_scale", "--facilities", "5", "--applications", "40", "--force", stdout=None)
+    policy = PriorityPolicy.load()
+    policy.updated_by = User.objects.get(email__endswith=SYNTHETIC_DOMAIN, is_municipal_office=True)
+    policy.save()  # a reference from a kept row (SET_NULL) to a synthetic one
+
+    with CaptureQueriesContext(connection) as queries:
+        removed = flush_city()
+
+    assert not User.objects.filter(email__endswith=SYNTHETIC_DOMAIN).exists()
+    assert not Facility.objects.filter(slug__startswith=SLUG_PREFIX).exists()
+    assert not Application.objects.filter(reference__startswith=REFERENCE_PREFIX).exists()
+    assert list(Wish.objects.all()) == [real_wish]
+    assert list(Placement.objects.all()) == [real_placement]
+    assert set(Child.objects.all()) == {real_application.child, real_placement.child}
+    assert User.objects.filter(pk=parent.pk).exists()
+    assert PriorityPolicy.objects.get(pk=policy.pk).updated_by is None
+    # A few statements per table, however large the city (the ORM's cascade loads every row
+    # and deletes them in chunks).
+    assert len(queries) < 10 * len(apps.get_models(include_auto_created=True))
+    assert removed["childcare_wish"] > 40
+    assert removed["portal_user"] > 40
