@@ -28,6 +28,7 @@ def main() -> None:
     parser.add_argument("--facilities", type=int, default=1_500, help="two age bands each: 3,000 programs")
     parser.add_argument("--wishes", type=int, default=5)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--database", default=BENCH_DATABASE, help="the database to (re-)create for this run")
     options = parser.parse_args()
 
     server = os.environ.get("DATABASE_URL", "")
@@ -38,9 +39,9 @@ def main() -> None:
     import psycopg
 
     with psycopg.connect(server.replace("postgres://", "postgresql://"), autocommit=True) as connection:
-        connection.execute(f"DROP DATABASE IF EXISTS {BENCH_DATABASE}")
-        connection.execute(f"CREATE DATABASE {BENCH_DATABASE}")
-    os.environ["DATABASE_URL"] = server.rsplit("/", 1)[0] + "/" + BENCH_DATABASE
+        connection.execute(f"DROP DATABASE IF EXISTS {options.database}")
+        connection.execute(f"CREATE DATABASE {options.database}")
+    os.environ["DATABASE_URL"] = server.rsplit("/", 1)[0] + "/" + options.database
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
     import django
 

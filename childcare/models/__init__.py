@@ -25,6 +25,7 @@ from childcare.models.documents import ApplicationDocument, GuardianInvitation
 from childcare.models.facilities import Capacity, Facility, FacilityConcept, FacilityLanguage, Provider
 from childcare.models.jobs import BackgroundJob
 from childcare.models.placements import Offer, Placement
+from childcare.models.round_rows import RoundApplicant, RoundProgram
 from childcare.models.rounds import AllocationRound
 from childcare.models.staff import StaffMembership
 from childcare.models.tokens import ApiToken
@@ -63,6 +64,8 @@ __all__ = [
     "PlacementStatus",
     "PriorityPolicy",
     "Provider",
+    "RoundApplicant",
+    "RoundProgram",
     "ProviderKind",
     "StaffMembership",
     "StaffRole",

@@ -217,11 +217,10 @@ def test_the_preview_needs_the_same_queries_for_5_and_60_applicants(client, muni
     )
     assert large.statistics["applicants"] == 60
     preview_queries(client, small)  # the first request after logging in does some one-off work
-    # the session, the user, the round (without inputs and results), the results (PostgreSQL: their
-    # count and the page's slice; elsewhere: the list), the facility names, the page's applications
-    # with their children, and the layout's portal settings and inbox badge
-    results = 2 if connection.vendor == "postgresql" else 1
-    assert preview_queries(client, small) == preview_queries(client, large) == 7 + results
+    # the session, the user, the round, the applicants' totals, the programs' totals, the page of
+    # programs with their facilities, the page of results with their applications, children and
+    # programs, and the layout's portal settings and inbox badge
+    assert preview_queries(client, small) == preview_queries(client, large) == 9
 
 
 def test_every_result_row_shows_the_list_position_that_decided(
