@@ -4,7 +4,8 @@
 
 Uses (and re-creates) its own database ``kitaportal_bench_round``; prints the time and peak
 Python memory of building the data, of compute_round (snapshot + deferred acceptance + storing
-inputs and results), and the round's statistics.
+inputs and results as rows), of the pure core on the inputs read back from those rows, and the
+round's statistics.
 """
 
 import argparse
@@ -71,7 +72,7 @@ def main() -> None:
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     print(f"round peak:     {peak / 2**20:.0f} MiB (tracemalloc, Python objects)")
-    core_time, core_peak = time_pure_core(round_.snapshot)
+    core_time, core_peak = time_pure_core(round_)
     print(f"pure core:      {core_time:.2f} s on the same inputs (target < 2 s), peak {core_peak:.0f} MiB")
     print(
         f"matched:        {stats['matched']:,} of {stats['applicants']:,}; seats {stats['seats']:,}; "
@@ -79,11 +80,13 @@ def main() -> None:
     )
 
 
-def time_pure_core(inputs: dict) -> tuple[float, float]:
-    """deferred_acceptance alone on the round's snapshot: best of three, then peak memory of one run."""
+def time_pure_core(round_) -> tuple[float, float]:
+    """deferred_acceptance alone on the inputs the round stored (read back from its rows): best of
+    three, then peak memory of one run."""
     from childcare.allocation.core import deferred_acceptance
+    from childcare.allocation.rounds import round_inputs
 
-    args = (inputs["preferences"], inputs["priorities"], inputs["capacities"])
+    args = round_inputs(round=round_)
     times = []
     for _ in range(3):
         started = time.perf_counter()
