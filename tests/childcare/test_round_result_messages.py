@@ -30,7 +30,9 @@ def family(name: str, *, facility_name: str | None = None, languages=("de",)) ->
     for language in languages:
         GuardianshipFactory(user=UserFactory(language=language), child=application.child)
     application = (
-        Application.objects.select_related("child").prefetch_related("child__guardians").get(pk=application.pk)
+        Application.objects.select_related("child")
+        .prefetch_related("child__guardians")
+        .get(pk=application.pk)
     )
     if facility_name is None:
         return Family(application)
