@@ -192,6 +192,12 @@ def build(options) -> datetime.date:
                 )
 
     Wish.objects.bulk_create(wishes(), batch_size=10_000)
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        # Fresh bulk-loaded tables have no statistics yet: without them PostgreSQL may pick a
+        # nested loop for the round's sorted scan that runs for many minutes.
+        cursor.execute("ANALYZE")
     return target
 
 
