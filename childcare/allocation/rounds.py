@@ -26,6 +26,7 @@ from childcare.models import (
     WAITING_APPLICATION_STATUSES,
     AllocationRound,
     Capacity,
+    Facility,
     OfferStatus,
     RoundApplicant,
     RoundProgram,
@@ -110,7 +111,8 @@ def compute_round(*, round: AllocationRound, by: Actor) -> AllocationRound:  # n
     Refused once publishing has started. The snapshot and the matching take long and run
     without locks; storing them locks the round row and checks again, so a publish started
     meanwhile is never overwritten. The inputs and results are stored as rows
-    (``RoundProgram``, ``RoundApplicant``), replacing those of an earlier computation.
+    (``RoundProgram``, ``RoundApplicant``), replacing those of an earlier computation; their
+    totals (``round_totals``) and the stability check go into the round's statistics.
     """
     require_office(by)
     _refuse_recompute(round.status)
@@ -118,15 +120,10 @@ def compute_round(*, round: AllocationRound, by: Actor) -> AllocationRound:  # n
     preferences, priorities, capacities = inputs["preferences"], inputs["priorities"], inputs["capacities"]
     matching = allocation.deferred_acceptance(preferences, priorities, capacities)
     fill = Counter(program for program in matching.values() if program)
-    matched = sum(fill.values())
-    statistics = {
-        "applicants": len(matching),
-        "matched": matched,
-        "unmatched": len(matching) - matched,
-        "seats": sum(capacities.values()),
-        "first_wish": sum(1 for a, p in matching.items() if p and preferences[a][0] == p),
-        "blocking_pairs": len(allocation.blocking_pairs(matching, preferences, priorities, capacities)),
-    }
+    blocking_pairs = len(allocation.blocking_pairs(matching, preferences, priorities, capacities))
+    # Programs in the order the preview lists them (by facility name): it pages them by id.
+    names = dict(Facility.objects.filter(pk__in={f for f, _band in priorities}).values_list("pk", "name"))
+    ordered = sorted(priorities, key=lambda program: (names[program[0]], program))
     with transaction.atomic():
         locked = AllocationRound.objects.select_for_update(of=("self",)).only("pk", "status").get(pk=round.pk)
         _refuse_recompute(locked.status)
@@ -141,7 +138,7 @@ def compute_round(*, round: AllocationRound, by: Actor) -> AllocationRound:  # n
                     seats=capacities.get((facility_id, band), 0),
                     filled=fill[facility_id, band],
                 )
-                for facility_id, band in sorted(priorities)
+                for facility_id, band in ordered
             ],
             batch_size=ROW_INSERT_BATCH,
         )
@@ -149,7 +146,8 @@ def compute_round(*, round: AllocationRound, by: Actor) -> AllocationRound:  # n
         rows = _applicant_rows(round, inputs, matching, program_ids)
         while chunk := list(itertools.islice(rows, ROW_INSERT_BATCH)):
             RoundApplicant.objects.bulk_create(chunk)
-        round.statistics = statistics
+        # Counted once, in SQL, from the rows just written: the preview reads them on every request.
+        round.statistics = {**round_totals(round=round), "blocking_pairs": blocking_pairs}
         round.status, round.computed_at = AllocationRound.Status.COMPUTED, timezone.now()
         round.save(update_fields=["statistics", "status", "computed_at"])
     return round
@@ -215,12 +213,9 @@ def round_results(*, round: AllocationRound):  # noqa: A002
 
 
 def round_programs(*, round: AllocationRound):  # noqa: A002
-    """The round's programs by facility name and age band, with their facilities."""
-    return (
-        RoundProgram.objects.filter(allocation_round=round)
-        .select_related("facility")
-        .order_by("facility__name", "age_band", "pk")
-    )
+    """The round's programs by facility name and age band (the order they were written in), with
+    their facilities."""
+    return RoundProgram.objects.filter(allocation_round=round).select_related("facility").order_by("pk")
 
 
 def round_totals(*, round: AllocationRound) -> dict[str, int]:  # noqa: A002

@@ -25,7 +25,8 @@ def rounds_to_rows(apps, schema_editor):
         capacities = inputs.get("capacities", {})
         fill = statistics.get("fill", {})
         keys = set(priorities) | set(capacities) | set(fill)
-        facilities = set(Facility.objects.filter(pk__in={int(k.split(":")[0]) for k in keys}).values_list("pk", flat=True))
+        # In the order the preview lists programs (by facility name): it pages them by id.
+        facilities = dict(Facility.objects.filter(pk__in={int(k.split(":")[0]) for k in keys}).values_list("pk", "name"))
         programs = RoundProgram.objects.bulk_create(
             RoundProgram(
                 allocation_round_id=pk,
@@ -34,7 +35,7 @@ def rounds_to_rows(apps, schema_editor):
                 seats=capacities.get(key, 0),
                 filled=(fill.get(key) or [0])[0],
             )
-            for key in sorted(keys)
+            for key in sorted(keys, key=lambda k: (facilities.get(int(k.split(":")[0]), ""), k))
             if int(key.split(":")[0]) in facilities
         )
         program_id = {f"{p.facility_id}:{p.age_band}": p.pk for p in programs}
@@ -71,6 +72,7 @@ def rounds_to_rows(apps, schema_editor):
             job.outcome = {**job.outcome, "cursor": done[-1] if done else 0}
             job.save(update_fields=["outcome"])
         statistics.pop("fill", None)
+        statistics["programs"] = len(programs)
         AllocationRound.objects.filter(pk=pk).update(statistics=statistics)
 
 

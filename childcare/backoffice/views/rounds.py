@@ -113,9 +113,9 @@ def _result_row(row: RoundApplicant) -> ResultRow:
 
 
 def _page(request, queryset, *, count: int, per_page: int, parameter: str):
-    """A page of ``queryset`` whose size the caller counted already (in its aggregate query)."""
+    """A page of ``queryset`` whose size is known already (the round's totals)."""
     paginator = Paginator(queryset, per_page)
-    paginator.count = count  # the cached property, set: no second COUNT over the round's rows
+    paginator.count = count  # the cached property, set: no COUNT over the round's rows per request
     return paginator, paginator.get_page(request.GET.get(parameter))
 
 
@@ -123,31 +123,31 @@ def _page(request, queryset, *, count: int, per_page: int, parameter: str):
 def round_detail(request, public_id):
     """Status, the totals, the fill per program and one page of results, each paged in SQL.
 
-    Queries, whatever the number of applicants: the round, the applicants' totals, the
-    programs' totals, the page of programs with their facilities, the page of results with
-    their applications, children and programs, once publishing has started its job; plus the
-    session, the user and the layout's own.
+    Queries, whatever the number of applicants: the round (with its totals, counted in SQL
+    when it was computed), the page of programs with their facilities, the page of results
+    with their applications, children and programs, once publishing has started its job;
+    plus the session, the user and the layout's own.
     """
     round_ = _round(request, public_id)
     published = round_.status in (AllocationRound.Status.PUBLISHING, AllocationRound.Status.PUBLISHED)
-    totals = services.round_totals(round=round_)
+    totals = round_.statistics
     fill_paginator, fill_page = _page(
         request,
         services.round_programs(round=round_),
-        count=totals["programs"],
+        count=totals.get("programs", 0),
         per_page=PROGRAMS_PER_PAGE,
         parameter="programs",
     )
     paginator, page = _page(
         request,
         services.round_results(round=round_),
-        count=totals["applicants"],
+        count=totals.get("applicants", 0),
         per_page=RESULTS_PER_PAGE,
         parameter="page",
     )
     context = {
         "round": round_,
-        "statistics": {**round_.statistics, **totals},
+        "statistics": totals,
         "fill": [
             (program.facility.name, program.get_age_band_display(), program.filled, program.seats)
             for program in fill_page.object_list
