@@ -207,7 +207,17 @@ def round_results(*, round: AllocationRound):  # noqa: A002
     return (
         RoundApplicant.objects.filter(allocation_round=round)
         .select_related(*RESULT_RELATIONS)
-        .defer("wishes")
+        .only(
+            "rank_reached",
+            "best_position",
+            *RESULT_RELATIONS,
+            "application__reference",
+            "application__child__first_name",
+            "program__age_band",
+            "program__facility__name",
+            "best_program__age_band",
+            "best_program__facility__name",
+        )
         .order_by("pk")
     )
 
@@ -215,7 +225,12 @@ def round_results(*, round: AllocationRound):  # noqa: A002
 def round_programs(*, round: AllocationRound):  # noqa: A002
     """The round's programs by facility name and age band (the order they were written in), with
     their facilities."""
-    return RoundProgram.objects.filter(allocation_round=round).select_related("facility").order_by("pk")
+    return (
+        RoundProgram.objects.filter(allocation_round=round)
+        .select_related("facility")
+        .only("age_band", "seats", "filled", "facility__name")
+        .order_by("pk")
+    )
 
 
 def round_totals(*, round: AllocationRound) -> dict[str, int]:  # noqa: A002
