@@ -277,3 +277,38 @@ def test_compute_on_a_published_round_is_refused(municipal_office):
     job = run(started(municipal_office))
     with pytest.raises(DomainError, match="can no longer be recomputed"):
         rounds.compute_round(round=job.allocation_round, by=municipal_office)
+
+
+def test_a_batch_hands_its_messages_to_the_broker_in_one_task_after_commit(
+    municipal_office, monkeypatch, django_capture_on_commit_callbacks
+):
+    families(3, unmatched=1)
+    handed = []
+    monkeypatch.setattr(tasks.hand_over_messages, "delay", lambda ids: handed.append(sorted(ids)))
+    job = started(municipal_office)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = run(job)
+    assert job.outcome["messages"] == 4
+    assert handed == [sorted(OutboxMessage.objects.values_list("pk", flat=True))]
+    assert set(OutboxMessage.objects.values_list("status", flat=True)) == {OutboxMessage.Status.QUEUED}
+
+
+def test_a_broker_down_at_hand_over_leaves_the_messages_to_the_sweeper(
+    municipal_office, monkeypatch, django_capture_on_commit_callbacks
+):
+    from kombu.exceptions import OperationalError
+
+    families(2)
+    tried = []
+
+    def down(ids):
+        tried.append(ids)
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(tasks.hand_over_messages, "delay", down)
+    job = started(municipal_office)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = run(job)
+    assert len(tried) == 1
+    assert job.status == BackgroundJob.Status.DONE
+    assert OutboxMessage.objects.filter(status=OutboxMessage.Status.QUEUED).count() == 2
