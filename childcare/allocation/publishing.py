@@ -45,7 +45,7 @@ def start_publishing(*, round: AllocationRound, by: Actor, expires_at: datetime.
     if expires_at <= timezone.now():
         raise DomainError(_("The deadline must be in the future."))
     with transaction.atomic():
-        locked = AllocationRound.objects.select_for_update(of=("self",)).only("pk", "status", "statistics")
+        locked = AllocationRound.objects.select_for_update(of=("self",)).only("pk", "status")
         locked = locked.get(pk=round.pk)
         if locked.status == Status.PUBLISHING:
             raise DomainError(_("This round is already being published; follow it on its progress page."))
@@ -59,7 +59,8 @@ def start_publishing(*, round: AllocationRound, by: Actor, expires_at: datetime.
         return jobs.create_job(
             kind=BackgroundJob.Kind.ROUND_PUBLISH,
             by=by,
-            total=locked.statistics.get("applicants", 0),
+            # The rows, not the statistics: an application deleted since took its row along.
+            total=RoundApplicant.objects.filter(allocation_round=round).count(),
             allocation_round=round,
         )
 
@@ -167,12 +168,9 @@ def _publish_batch(
             expires_at=round_.offers_expire_at,
             portal_settings=portal_settings,
         )
-        offer_of = {offer.application_id: offer.pk for offer in offers.opened}
         for message in messages:
-            if message.about.get("offer"):
-                message.attachments = [
-                    {"kind": "offer_letter", "object_id": offer_of[message.about["application"]]}
-                ]
+            if message.about.get("offer"):  # the letter is rendered when the message is sent
+                message.attachments = [{"kind": "offer_letter", "object_id": message.about["offer"]}]
         queue_messages(messages)
         outcome = _add_up(
             current.outcome,
