@@ -11,6 +11,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import connection, transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,7 +30,7 @@ from childcare.models import (
     Facility,
     RoundApplicant,
 )
-from portal.models import PortalSettings
+from portal.models import PortalSettings, User
 
 BATCH_SIZE = 1000
 # The progress page lists this many refused matches; the count covers all of them.
@@ -119,10 +120,16 @@ def _next_batch(round_: AllocationRound, cursor: int) -> list[_Result]:
 
 
 def _families(batch: list[_Result]) -> dict[int, Application]:
-    """The batch's applications with their children and guardians, read before any lock: two queries."""
+    """The batch's applications with their children and guardians, read before any lock: two queries.
+
+    Only what the result message names (reference, child's first name, link; each guardian's
+    address and language): a city's batch builds thousands of these objects.
+    """
+    guardians = Prefetch("child__guardians", queryset=User.objects.only("pk", "email", "language"))
     return (
         Application.objects.select_related("child")
-        .prefetch_related("child__guardians")
+        .only("pk", "public_id", "reference", "child", "child__first_name")
+        .prefetch_related(guardians)
         .in_bulk([r.application_id for r in batch])
     )
 
