@@ -128,7 +128,11 @@ class Migration(migrations.Migration):
             model_name='roundapplicant',
             index=models.Index(fields=['allocation_round', 'program', 'rank_reached'], name='round_applicant_result_idx'),
         ),
-            migrations.RunPython(rounds_to_rows, migrations.RunPython.noop),
+            migrations.AddIndex(
+            model_name='roundprogram',
+            index=models.Index(fields=['allocation_round', 'id'], name='round_program_page_idx'),
+        ),
+        migrations.RunPython(rounds_to_rows, migrations.RunPython.noop),
         migrations.RemoveField(
             model_name='allocationround',
             name='results',

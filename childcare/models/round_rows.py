@@ -35,6 +35,8 @@ class RoundProgram(models.Model):
                 fields=["allocation_round", "facility", "age_band"], name="round_program_once"
             ),
         ]
+        # The preview pages a round's programs by id (written in facility-name order).
+        indexes = [models.Index(fields=["allocation_round", "id"], name="round_program_page_idx")]
 
     def __str__(self):
         return f"{self.facility_id}:{self.age_band}"

@@ -28,8 +28,8 @@ from childcare.web import run_service
 from portal import audit
 
 ROUNDS_PER_PAGE = 25
-RESULTS_PER_PAGE = 100
-PROGRAMS_PER_PAGE = 50
+RESULTS_PER_PAGE = 50
+PROGRAMS_PER_PAGE = 25
 CSV_CHUNK = 500
 
 
