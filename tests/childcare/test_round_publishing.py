@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
@@ -131,6 +132,9 @@ def test_publishing_writes_offers_events_and_one_message_per_guardian(municipal_
     offer = offers.get(application=matched[0])
     to_second = messages.get(recipient=second_guardian)
     assert to_second.attachments == [{"kind": "offer_letter", "object_id": offer.pk}]
+    # The button opens the offer that was made (rendered after it was written, not before)
+    assert reverse("parents:offer_respond", args=[offer.public_id]) in to_second.body_text
+    assert reverse("parents:offer_respond", args=[offer.public_id]) in to_second.body_html
     with translation.override("en"):
         deadline = date_format(timezone.localtime(offer.expires_at), "DATE_FORMAT")
     assert f"in the portal by 23:59 on {deadline}." in to_second.body_text  # names the deadline
