@@ -1,19 +1,22 @@
 """Publishing an allocation round at city scale through the task's code path, on PostgreSQL.
 
     DATABASE_URL=postgres://root@127.0.0.1:5432/postgres CELERY_BROKER_URL=redis://127.0.0.1:6379/0 \
-        .venv/bin/python bench/publish.py [--sizes 10000 65000]
+        .venv/bin/python bench/publish.py [--sizes 10000 65000] [--database NAME] [--profile FILE]
 
-Uses (and re-creates) its own database ``kitaportal_bench_publish``; builds the city of
-``bench/allocation.py`` (100,000 applicants, 3,000 programs) plus one guardian per child,
-computes the round, and for each size publishes that many matched results: the publishing
-job's task body in batches, writing offers, status changes, timeline events and outbox rows,
-and (with a Redis broker) queueing one delivery task per message on a queue of this run,
-purged afterwards; no worker runs, so no e-mail is sent. Between sizes the offers, events and
-messages are removed again. For comparison, the same number of bare offer rows written by
-one INSERT ... SELECT (rolled back): the floor for any way of writing them.
+Uses (and re-creates) its own database (``kitaportal_bench_publish`` unless ``--database``);
+builds the city of ``bench/allocation.py`` (100,000 applicants, 3,000 programs) plus one
+guardian per child, computes the round, and for each size publishes that many matched results:
+the publishing job's task body in batches, writing offers, status changes, timeline events and
+outbox rows, and (with a Redis broker) queueing one hand-over task per batch on a queue of this
+run; the hand-over itself (one delivery task per message, a worker's work) is timed separately.
+The queue is purged afterwards; no worker runs, so no e-mail is sent. Between sizes the offers,
+events and messages are removed again. For comparison, the same number of bare offer rows written by
+one INSERT ... SELECT (rolled back), measured in the same run: the floor for any way of
+writing them. ``--profile`` writes a cProfile of the first size's publish (``python -m pstats``).
 """
 
 import argparse
+import cProfile
 import os
 import sys
 import time
@@ -32,7 +35,9 @@ def main() -> None:
     parser.add_argument("--facilities", type=int, default=1_500)
     parser.add_argument("--wishes", type=int, default=5)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--database", default=BENCH_DATABASE, help="the database to (re-)create for this run")
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 65_000])
+    parser.add_argument("--profile", metavar="FILE", help="write a cProfile of the first size's publish here")
     options = parser.parse_args()
 
     server = os.environ.get("DATABASE_URL", "")
@@ -43,9 +48,9 @@ def main() -> None:
     import psycopg
 
     with psycopg.connect(server.replace("postgres://", "postgresql://"), autocommit=True) as connection:
-        connection.execute(f"DROP DATABASE IF EXISTS {BENCH_DATABASE}")
-        connection.execute(f"CREATE DATABASE {BENCH_DATABASE}")
-    os.environ["DATABASE_URL"] = server.rsplit("/", 1)[0] + "/" + BENCH_DATABASE
+        connection.execute(f"DROP DATABASE IF EXISTS {options.database}")
+        connection.execute(f"CREATE DATABASE {options.database}")
+    os.environ["DATABASE_URL"] = server.rsplit("/", 1)[0] + "/" + options.database
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
     import django
 
@@ -66,22 +71,30 @@ def main() -> None:
     from childcare.allocation.rounds import compute_round, create_round
 
     round_ = compute_round(round=create_round(target_start_date=target, by=SYSTEM), by=SYSTEM)
-    matched = [r for r in round_.results if r["wish"]]
-    print(f"computed:       {len(matched):,} matched of {len(round_.results):,}")
+    matched = list(round_.applicants.exclude(program=None).order_by("pk").values_list("pk", "wish_id"))
+    print(f"computed:       {len(matched):,} matched of {round_.statistics['applicants']:,}")
     queue = use_own_queue()
     for size in options.sizes:
         if size > len(matched):
             print(f"size {size:,}: only {len(matched):,} matches in this city, skipped")
             continue
-        baseline = one_query_baseline(matched[:size])
-        elapsed, job = publish(round_, matched[:size])
+        baseline = one_query_baseline([wish_id for _pk, wish_id in matched[:size]])
+        profile = cProfile.Profile() if options.profile and size == options.sizes[0] else None
+        elapsed, job = publish(round_, [pk for pk, _wish_id in matched[:size]], profile=profile)
+        if profile is not None:
+            profile.dump_stats(options.profile)
         outcome = job.outcome
         print(
             f"publish {size:>7,}: {elapsed:6.1f} s through the task ({size / elapsed:,.0f} offers/s): "
             f"{outcome['offers']:,} offers, {outcome['messages']:,} messages, "
             f"{outcome['refused_count']} refused; "
-            f"one INSERT ... SELECT of the bare offers: {baseline:.2f} s"
+            f"one INSERT ... SELECT of the bare offers: {baseline:.2f} s "
+            f"(publish / bare insert: {elapsed / baseline:.0f}x)"
         )
+        if queue is not None:
+            print(
+                f"  hand-over:    {hand_over_time():6.1f} s to queue a delivery task per message (a worker)"
+            )
         reset()
     purge(queue)
 
@@ -128,7 +141,7 @@ def purge(queue: str | None) -> None:
         connection.default_channel.client.delete(queue, f"_kombu.binding.{queue}")
 
 
-def one_query_baseline(matched: list[dict]) -> float:
+def one_query_baseline(wish_ids: list[int]) -> float:
     """One statement writing the same bare offer rows (no checks, events or messages), rolled back."""
     from django.db import connection, transaction
 
@@ -139,33 +152,77 @@ def one_query_baseline(matched: list[dict]) -> float:
                 "INSERT INTO childcare_offer (public_id, application_id, wish_id, start_date, expires_at, "
                 "status, created_at) SELECT gen_random_uuid(), application_id, id, now()::date, "
                 "now() + interval '14 days', 'open', now() FROM childcare_wish WHERE id = ANY(%s)",
-                [[r["wish"] for r in matched]],
+                [wish_ids],
             )
         elapsed = time.perf_counter() - started
         transaction.set_rollback(True)
     return elapsed
 
 
-def publish(round_, matched: list[dict]):
-    """A round holding ``matched`` as its results, published by the task body; seconds and the job."""
+def publish(round_, applicant_ids: list[int], *, profile: cProfile.Profile | None = None):
+    """A round holding the given matched applicant rows of ``round_``, published by the task body;
+    seconds and the job."""
     from childcare import tasks
     from childcare.actors import SYSTEM
     from childcare.admissions.offers import default_deadline
     from childcare.allocation.publishing import start_publishing
-    from childcare.models import AllocationRound
+    from childcare.models import AllocationRound, RoundApplicant, RoundProgram
 
     part = AllocationRound.objects.create(
         target_start_date=round_.target_start_date,
         status=AllocationRound.Status.COMPUTED,
-        results=matched,
-        statistics={"applicants": len(matched)},
+        statistics={"applicants": len(applicant_ids)},
     )
+    programs = list(round_.programs.all())
+    copies = RoundProgram.objects.bulk_create(
+        RoundProgram(
+            allocation_round=part,
+            facility_id=p.facility_id,
+            age_band=p.age_band,
+            seats=p.seats,
+            filled=p.filled,
+        )
+        for p in programs
+    )
+    program_of = {p.pk: copy.pk for p, copy in zip(programs, copies, strict=True)}
+    rows = RoundApplicant.objects.filter(pk__in=applicant_ids).order_by("pk")
+    RoundApplicant.objects.bulk_create(
+        (
+            RoundApplicant(
+                allocation_round=part,
+                application_id=row.application_id,
+                wishes=row.wishes,
+                program_id=program_of[row.program_id],
+                wish_id=row.wish_id,
+                rank_reached=row.rank_reached,
+                best_position=row.best_position,
+                best_program_id=program_of[row.best_program_id],
+            )
+            for row in rows.iterator(chunk_size=5000)
+        ),
+        batch_size=5000,
+    )
+    if profile is not None:
+        profile.enable()
     started = time.perf_counter()
     job = start_publishing(round=part, by=SYSTEM, expires_at=default_deadline())
     tasks.publish_round(job.pk)
     elapsed = time.perf_counter() - started
+    if profile is not None:
+        profile.disable()
     job.refresh_from_db()
     return elapsed, job
+
+
+def hand_over_time() -> float:
+    """The batches leave the hand-over of their messages to the broker to a task; time it here."""
+    from childcare.admissions.messages import hand_over
+    from notifications.models import OutboxMessage
+
+    message_ids = list(OutboxMessage.objects.order_by("pk").values_list("pk", flat=True))
+    started = time.perf_counter()
+    hand_over(message_ids)
+    return time.perf_counter() - started
 
 
 def reset() -> None:

@@ -4,7 +4,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from childcare import jobs
-from childcare.admissions import digests, points, reminders, rescoring, retention
+from childcare.admissions import digests, messages, points, reminders, rescoring, retention
 from childcare.allocation import planning, publishing
 from childcare.api import webhook_tasks  # noqa: F401  (registers the webhook tasks with the worker)
 from childcare.facilities import availability
@@ -67,6 +67,12 @@ def apply_data_retention() -> dict[str, int]:
         "orphaned_proof_files_removed": retention.remove_orphaned_proof_files(),
         "audit_entries_purged": audit.purge_expired(),
     }
+
+
+@shared_task(ignore_result=True)
+def hand_over_messages(message_ids: list[int]) -> None:
+    """Queue the delivery of outbox messages written together (a batch of a round), one task each."""
+    messages.hand_over(message_ids)
 
 
 # Long work started from a page: each task takes its job's id and runs a service for it.

@@ -6,15 +6,20 @@ application, anything else about an application to that application's page; staf
 application as staff see it, or to the waiting list.
 """
 
+import logging
+
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from childcare.models import Application, ApplicationStatus, Facility, OfferStatus
 from notifications.dispatch import enqueue_delivery
 from notifications.models import OutboxMessage
 from notifications.services import build_message, notify
+
+logger = logging.getLogger(__name__)
 
 # Rows per INSERT when many messages are written at once (a round): bounded statements.
 MESSAGE_INSERT_BATCH = 1000
@@ -155,6 +160,9 @@ def guardian_messages(
 def queue_messages(messages: list[OutboxMessage]) -> None:
     """Write built messages in the caller's transaction, a few INSERTs for all; each is sent after commit.
 
+    After the commit one task hands them to the broker (``hand_over``, one delivery task per
+    message): the writer, e.g. a round's publishing job, does not wait for a broker round trip
+    per message. If that task cannot be queued, the outbox sweeper hands the messages over.
     A dedupe key that exists already fails the transaction: callers write each message once
     (e.g. a round's batches commit their messages together with their progress).
     """
@@ -162,13 +170,24 @@ def queue_messages(messages: list[OutboxMessage]) -> None:
         return
     saved = OutboxMessage.objects.bulk_create(messages, batch_size=MESSAGE_INSERT_BATCH)
     message_ids = [message.pk for message in saved]
-    transaction.on_commit(lambda: _hand_over(message_ids))
+    transaction.on_commit(lambda: _queue_hand_over(message_ids))
 
 
-def _hand_over(message_ids: list[int]) -> None:
+def _queue_hand_over(message_ids: list[int]) -> None:
+    # Imported here: the task module imports the round's publishing, which imports this one.
+    from childcare import tasks
+
+    try:
+        tasks.hand_over_messages.delay(message_ids)
+    except (KombuOperationalError, OSError):
+        logger.warning("Broker unreachable: %s outbox messages stay queued for the sweeper", len(message_ids))
+
+
+def hand_over(message_ids: list[int]) -> None:
+    """Queue one delivery task per message, until the broker fails (the sweeper does the rest later)."""
     for message_id in message_ids:
         if not enqueue_delivery(message_id):
-            break  # the broker is down: the outbox sweeper hands the rest over later
+            break
 
 
 def tell_staff_of_facilities(*, facilities, kind: str, key: str, context: dict) -> None:

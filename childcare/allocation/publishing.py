@@ -11,14 +11,15 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import connection, transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from childcare import jobs
 from childcare.actors import SYSTEM, Actor
-from childcare.admissions.messages import guardian_messages, queue_messages
-from childcare.admissions.transitions.offer import start_date_for
+from childcare.admissions.messages import queue_messages
 from childcare.admissions.transitions.offer_bulk import Match, open_offers_in_bulk
+from childcare.allocation import result_messages
 from childcare.allocation.rounds import require_office
 from childcare.errors import DomainError
 from childcare.models import (
@@ -26,11 +27,10 @@ from childcare.models import (
     AllocationRound,
     Application,
     BackgroundJob,
-    Offer,
-    Wish,
+    Facility,
+    RoundApplicant,
 )
-from notifications.models import OutboxMessage
-from portal.models import PortalSettings
+from portal.models import PortalSettings, User
 
 BATCH_SIZE = 1000
 # The progress page lists this many refused matches; the count covers all of them.
@@ -46,7 +46,7 @@ def start_publishing(*, round: AllocationRound, by: Actor, expires_at: datetime.
     if expires_at <= timezone.now():
         raise DomainError(_("The deadline must be in the future."))
     with transaction.atomic():
-        locked = AllocationRound.objects.select_for_update(of=("self",)).only("pk", "status", "statistics")
+        locked = AllocationRound.objects.select_for_update(of=("self",)).only("pk", "status")
         locked = locked.get(pk=round.pk)
         if locked.status == Status.PUBLISHING:
             raise DomainError(_("This round is already being published; follow it on its progress page."))
@@ -60,7 +60,8 @@ def start_publishing(*, round: AllocationRound, by: Actor, expires_at: datetime.
         return jobs.create_job(
             kind=BackgroundJob.Kind.ROUND_PUBLISH,
             by=by,
-            total=locked.statistics.get("applicants", 0),
+            # The rows, not the statistics: an application deleted since took its row along.
+            total=RoundApplicant.objects.filter(allocation_round=round).count(),
             allocation_round=round,
         )
 
@@ -69,71 +70,79 @@ def latest_publish_job(round: AllocationRound) -> BackgroundJob | None:  # noqa:
     return round.jobs.filter(kind=BackgroundJob.Kind.ROUND_PUBLISH).order_by("-created_at").first()
 
 
-@dataclass
-class _Prepared:
-    """One batch's families, loaded and their messages rendered before any lock is taken."""
+@dataclass(frozen=True)
+class _Result:
+    """One applicant row of the round, as a batch reads it."""
 
-    applications: dict[int, Application]
-    messages: dict[int, list[OutboxMessage]]
+    pk: int
+    application_id: int
+    wish_id: int | None
+    facility_id: int | None  # of the matched program; None: no place
 
 
 def publish_in_batches(job: BackgroundJob) -> dict:
-    """The task's work: publish the round's results from the job's committed progress on."""
-    round_ = AllocationRound.objects.only(
-        "pk", "status", "results", "target_start_date", "offers_expire_at"
-    ).get(pk=job.allocation_round_id)
+    """The task's work: publish the round's results from the job's committed progress on.
+
+    Batches are pages of the round's applicant rows by id; the job's outcome keeps the last
+    published id (``cursor``), committed with the batch.
+    """
+    round_ = AllocationRound.objects.only("pk", "status", "target_start_date", "offers_expire_at").get(
+        pk=job.allocation_round_id
+    )
     by = job.requested_by or SYSTEM
-    results = round_.results
     portal_settings = PortalSettings.load()
-    while (cursor := _progress(job)) < len(results):
-        batch = results[cursor : cursor + BATCH_SIZE]
-        prepared = _prepare(batch, round_, portal_settings)
-        _publish_batch(job=job, round_=round_, cursor=cursor, batch=batch, prepared=prepared, by=by)
+    while batch := _next_batch(round_, cursor := _cursor(job)):
+        families = _families(batch)
+        _publish_batch(
+            job=job,
+            round_=round_,
+            cursor=cursor,
+            batch=batch,
+            families=families,
+            by=by,
+            portal_settings=portal_settings,
+        )
     _finish(round_, by)
     return BackgroundJob.objects.values_list("outcome", flat=True).get(pk=job.pk)
 
 
-def _progress(job: BackgroundJob) -> int:
-    return BackgroundJob.objects.values_list("done", flat=True).get(pk=job.pk)
+def _cursor(job: BackgroundJob) -> int:
+    return BackgroundJob.objects.values_list("outcome", flat=True).get(pk=job.pk).get("cursor", 0)
 
 
-def _prepare(batch: list[dict], round_: AllocationRound, portal_settings) -> _Prepared:
-    """Load the batch's wishes and families and render their messages: three queries, no locks."""
-    wishes = Wish.objects.select_related("facility").in_bulk([r["wish"] for r in batch if r["wish"]])
-    applications = (
-        Application.objects.select_related("child")
-        .prefetch_related("child__guardians")
-        .in_bulk([r["application"] for r in batch])
+def _next_batch(round_: AllocationRound, cursor: int) -> list[_Result]:
+    rows = (
+        RoundApplicant.objects.filter(allocation_round=round_, pk__gt=cursor)
+        .order_by("pk")
+        .values_list("pk", "application_id", "wish_id", "program__facility_id")[:BATCH_SIZE]
     )
-    messages = {}
-    for result in batch:
-        application = applications.get(result["application"])
-        if application is None:  # deleted since the round was computed (e.g. data retention)
-            continue
-        wish = wishes.get(result["wish"]) if result["wish"] else None
-        # Unsaved: the message names the offer's start and deadline before the offer exists.
-        offer = (
-            Offer(
-                application=application,
-                wish=wish,
-                start_date=start_date_for(application, not_before=round_.target_start_date),
-                expires_at=round_.offers_expire_at,
-            )
-            if wish
-            else None
-        )
-        messages[application.pk] = guardian_messages(
-            application=application,
-            kind="allocation_result",
-            key=f"round:{round_.pk}:application:{application.pk}",
-            context={"facility": wish.facility if wish else None, "offer": offer},
-            portal_settings=portal_settings,
-        )
-    return _Prepared(applications=applications, messages=messages)
+    return [_Result(*row) for row in rows]
+
+
+def _families(batch: list[_Result]) -> dict[int, Application]:
+    """The batch's applications with their children and guardians, read before any lock: two queries.
+
+    Only what the result message names (reference, child's first name, link; each guardian's
+    address and language): a city's batch builds thousands of these objects.
+    """
+    guardians = Prefetch("child__guardians", queryset=User.objects.only("pk", "email", "language"))
+    return (
+        Application.objects.select_related("child")
+        .only("pk", "public_id", "reference", "child", "child__first_name")
+        .prefetch_related(guardians)
+        .in_bulk([r.application_id for r in batch])
+    )
 
 
 def _publish_batch(
-    *, job: BackgroundJob, round_: AllocationRound, cursor: int, batch: list[dict], prepared: _Prepared, by
+    *,
+    job: BackgroundJob,
+    round_: AllocationRound,
+    cursor: int,
+    batch: list[_Result],
+    families: dict[int, Application],
+    by,
+    portal_settings,
 ) -> None:
     with transaction.atomic():
         _set_lock_timeout()
@@ -144,38 +153,52 @@ def _publish_batch(
             raise DomainError(_("The round is no longer being published."))
         # Read after the round's lock: another run of this job may have committed this batch.
         current = BackgroundJob.objects.only("done", "outcome").get(pk=job.pk)
-        if current.done != cursor:
+        if current.outcome.get("cursor", 0) != cursor:
             return
-        matches = [Match(application_id=r["application"], wish_id=r["wish"]) for r in batch if r["wish"]]
+        # A row whose application is gone (data retention since the round was computed) is skipped.
+        present = [r for r in batch if r.application_id in families]
+        matched = [r for r in present if r.facility_id is not None]
+        matches = [Match(application_id=r.application_id, wish_id=r.wish_id) for r in matched]
         offers = open_offers_in_bulk(matches=matches, expires_at=round_.offers_expire_at, by=by, round=round_)
-        messages = []
-        for offer in offers.opened:
-            for message in prepared.messages.get(offer.application_id, ()):
-                message.attachments = [{"kind": "offer_letter", "object_id": offer.pk}]
-                messages.append(message)
-        unmatched = [r["application"] for r in batch if not r["wish"]]
+        facility_of = {r.application_id: r.facility_id for r in matched}
+        facilities = Facility.objects.only("pk", "name").in_bulk(set(facility_of.values()))
+        told = [
+            result_messages.Family(families[o.application_id], o, facilities[facility_of[o.application_id]])
+            for o in offers.opened
+        ]
+        unmatched = [r.application_id for r in present if r.facility_id is None]
         waiting = Application.objects.filter(pk__in=unmatched, status__in=WAITING_APPLICATION_STATUSES)
-        for application_id in waiting.values_list("pk", flat=True):
-            messages.extend(prepared.messages.get(application_id, ()))
+        told += [result_messages.Family(families[pk]) for pk in waiting.values_list("pk", flat=True)]
+        messages = result_messages.result_messages(
+            round_id=round_.pk,
+            families=told,
+            expires_at=round_.offers_expire_at,
+            portal_settings=portal_settings,
+        )
+        for message in messages:
+            if message.about.get("offer"):  # the letter is rendered when the message is sent
+                message.attachments = [{"kind": "offer_letter", "object_id": message.about["offer"]}]
         queue_messages(messages)
         outcome = _add_up(
             current.outcome,
+            cursor=batch[-1].pk,
             offers=len(offers.opened),
             messages=len(messages),
             refusals=[
                 {
-                    "reference": getattr(prepared.applications.get(r.match.application_id), "reference", ""),
+                    "reference": getattr(families.get(r.match.application_id), "reference", ""),
                     "reason": r.reason.value,
                 }
                 for r in offers.refused
             ],
         )
-        jobs.record_progress(job=job, done=cursor + len(batch), outcome=outcome)
+        jobs.record_progress(job=job, done=current.done + len(batch), outcome=outcome)
 
 
-def _add_up(outcome: dict, *, offers: int, messages: int, refusals: list[dict]) -> dict:
+def _add_up(outcome: dict, *, cursor: int, offers: int, messages: int, refusals: list[dict]) -> dict:
     listed = outcome.get("refused", [])
     return {
+        "cursor": cursor,
         "offers": outcome.get("offers", 0) + offers,
         "messages": outcome.get("messages", 0) + messages,
         "refused_count": outcome.get("refused_count", 0) + len(refusals),

@@ -26,6 +26,7 @@ from childcare.models.documents import ApplicationDocument, GuardianInvitation
 from childcare.models.facilities import Capacity, Facility, FacilityConcept, FacilityLanguage, Provider
 from childcare.models.jobs import BackgroundJob
 from childcare.models.placements import Offer, Placement
+from childcare.models.round_rows import RoundApplicant, RoundProgram
 from childcare.models.rounds import AllocationRound
 from childcare.models.staff import StaffMembership
 from childcare.models.tokens import ApiToken
@@ -65,6 +66,8 @@ __all__ = [
     "PriorityPolicy",
     "Provider",
     "ProgramAvailability",
+    "RoundApplicant",
+    "RoundProgram",
     "ProviderKind",
     "StaffMembership",
     "StaffRole",

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AllocationRound(models.Model):
-    """A central allocation by deferred acceptance; keeps its inputs and results for audit."""
+    """A central allocation by deferred acceptance; keeps its inputs and results for audit (as rows)."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -17,8 +17,7 @@ class AllocationRound(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     target_start_date = models.DateField(_("target start date"))
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
-    snapshot = models.JSONField(_("inputs"), default=dict, blank=True)
-    results = models.JSONField(_("results"), default=list, blank=True)
+    # The inputs and results are rows (``RoundProgram``, ``RoundApplicant``); these are their sums.
     statistics = models.JSONField(_("statistics"), default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -48,7 +48,7 @@ def personas(transactional_db, parent, staff, municipal_office, facility, monkey
     offer = OfferFactory(wish=wish)
     PlacementFactory(facility=facility)
     found = AllocationRound.objects.create(
-        target_start_date=datetime.date(2027, 8, 1), statistics={"matched": 0}, results=[]
+        target_start_date=datetime.date(2027, 8, 1), statistics={"matched": 0}
     )
     known_ids.update(
         slug=facility.slug,

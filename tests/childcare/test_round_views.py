@@ -219,11 +219,10 @@ def test_the_preview_needs_the_same_queries_for_5_and_60_applicants(client, muni
     )
     assert large.statistics["applicants"] == 60
     preview_queries(client, small)  # the first request after logging in does some one-off work
-    # the session, the user, the round (without inputs and results), the results (PostgreSQL: their
-    # count and the page's slice; elsewhere: the list), the facility names, the page's applications
-    # with their children, and the layout's portal settings and inbox badge
-    results = 2 if connection.vendor == "postgresql" else 1
-    assert preview_queries(client, small) == preview_queries(client, large) == 7 + results
+    # the session, the user, the round (with its totals), the page of programs with their
+    # facilities, the page of results with their applications, children and programs, and the
+    # layout's portal settings and inbox badge
+    assert preview_queries(client, small) == preview_queries(client, large) == 7
 
 
 def test_every_result_row_shows_the_list_position_that_decided(
@@ -246,3 +245,27 @@ def test_the_publish_page_of_an_uncomputed_round_sends_back_instead_of_failing(c
     response = client.get(reverse("backoffice:round_publish", args=[round_.public_id]))
     assert response.status_code == 302
     assert response.headers["Location"] == reverse("backoffice:round_detail", args=[round_.public_id])
+
+
+def test_the_places_per_facility_are_paged_by_facility_name(client, municipal_office, monkeypatch):
+    from childcare.backoffice.views import rounds as views
+
+    monkeypatch.setattr(views, "PROGRAMS_PER_PAGE", 1)
+    later, earlier = FacilityFactory(name="Kita Zaunkönig"), FacilityFactory(name="Kita Amsel")
+    for facility in (later, earlier):
+        CapacityFactory(facility=facility, age_band=AgeBand.THREE_TO_SCHOOL, places=1)
+    applicants([later, earlier], 3)
+    round_ = rounds.compute_round(
+        round=rounds.create_round(target_start_date=TARGET, by=municipal_office), by=municipal_office
+    )
+    client.force_login(municipal_office)
+    url = reverse("backoffice:round_detail", args=[round_.public_id])
+    first = client.get(url).context
+    assert [name for name, *_rest in first["fill"]] == ["Kita Amsel"]
+    assert first["fill_next"] == "?programs=2#fill"
+    second = client.get(url + "?programs=2").context
+    assert [row[0] for row in second["fill"]] == ["Kita Zaunkönig"]
+    assert second["fill"][0][2:] == (1, 1)  # matched / free places
+    assert second["statistics"]["matched"] == 2
+    assert second["statistics"]["unmatched"] == 1
+    assert second["fill_previous"] == "?programs=1#fill"

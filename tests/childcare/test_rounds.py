@@ -76,11 +76,13 @@ def test_round_preview_is_stable_and_publishing_makes_one_offer_per_matched_chil
     stats = round_.statistics
     assert (stats["applicants"], stats["matched"], stats["seats"]) == (5, 4, 4)
     assert stats["blocking_pairs"] == 0
-    assert all(matched <= seats for matched, seats in stats["fill"].values())
-    by_application = {r["application"]: r for r in round_.results}
-    assert by_application[families[0].pk]["rank_reached"] == 1  # top priority gets the first wish
-    assert by_application[families[2].pk]["program"] is None  # only wished the full favourite
-    assert by_application[families[2].pk]["best_position"][0] == 3
+    assert sum(program.filled for program in round_.programs.all()) == 4
+    assert all(program.filled <= program.seats for program in round_.programs.all())
+    by_application = {row.application_id: row for row in round_.applicants.all()}
+    assert by_application[families[0].pk].rank_reached == 1  # top priority gets the first wish
+    assert by_application[families[2].pk].program is None  # only wished the full favourite
+    assert by_application[families[2].pk].best_position == 3
+    assert by_application[families[2].pk].best_program.facility == a
 
     job = publish(round_, municipal_office)
     assert job.status == BackgroundJob.Status.DONE

@@ -43,8 +43,10 @@ class RefusalReason(models.TextChoices):
 
 @dataclass(frozen=True)
 class Match:
+    """An application and the wish a round matched it to (None: the wish was deleted since)."""
+
     application_id: int
-    wish_id: int
+    wish_id: int | None
 
 
 @dataclass(frozen=True)
@@ -164,7 +166,11 @@ def _lock_capacities(programs: set[tuple[int, str]]) -> dict[tuple[int, str], in
 
 
 def _write(offers: list[Offer], applications: dict[int, Application], by: Actor) -> None:
-    """The steps of ``offer.open_offer``, one statement each for all offers; messages are the round's."""
+    """The steps of ``offer.open_offer``, one statement each for all offers; messages are the round's.
+
+    Everything that follows from offers being made (wish statuses, events) is written here, after
+    the offers, in the caller's transaction; the caller then refreshes the stored free places.
+    """
     Offer.objects.bulk_create(offers)
     wish_transitions.move_all(Wish.objects.filter(pk__in=[o.wish_id for o in offers]), WishStatus.OFFERED)
     application_transitions.move_all(

@@ -5,7 +5,7 @@ from django.utils import timezone
 from rest_framework.generics import GenericAPIView, ListAPIView
 from rest_framework.response import Response
 
-from childcare.allocation import planning
+from childcare.allocation import planning, rounds
 from childcare.api.pagination import PagedList
 from childcare.api.permissions import IsMunicipalOffice, TokenScope
 from childcare.api.serializers.staff import PlanningSerializer, RoundDetailSerializer, RoundSerializer
@@ -24,18 +24,19 @@ class RoundList(OfficeView, ListAPIView):
     pagination_class = PagedList
 
     def get_queryset(self):
-        return AllocationRound.objects.defer("snapshot", "results").order_by("-created_at", "pk")
+        return AllocationRound.objects.order_by("-created_at", "pk")
 
 
 class RoundDetail(OfficeView):
-    """One round with its statistics and result rows as the round stored them."""
+    """One round with its statistics and its result rows."""
 
     serializer_class = RoundDetailSerializer
 
     def get(self, request, public_id):
-        found = AllocationRound.objects.defer("snapshot").filter(public_id=public_id).first()
+        found = AllocationRound.objects.filter(public_id=public_id).first()
         if found is None:
             raise Http404
+        found.results = list(rounds.round_result_dicts(round=found))
         return Response(self.get_serializer(found).data)
 
 

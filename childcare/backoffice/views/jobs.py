@@ -25,7 +25,6 @@ def _job(request, public_id) -> BackgroundJob:
         raise Http404
     job = (
         BackgroundJob.objects.select_related("allocation_round", "requested_by")
-        .defer("allocation_round__snapshot", "allocation_round__results")
         .filter(public_id=public_id)
         .first()
     )

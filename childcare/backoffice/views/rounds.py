@@ -4,15 +4,11 @@ Only the municipal office sees these pages; everyone else gets 404. Each action 
 service in ``childcare.allocation.rounds`` and shows its refusal as a message.
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import connection
-from django.db.models import IntegerField, JSONField
-from django.db.models.expressions import RawSQL
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,12 +23,13 @@ from childcare.allocation import rounds as services
 from childcare.backoffice.exports import csv_response
 from childcare.backoffice.forms import rounds as forms
 from childcare.backoffice.views.jobs import job_url
-from childcare.models import AgeBand, AllocationRound, Application, Placement, PlacementStatus
+from childcare.models import AllocationRound, Placement, PlacementStatus, RoundApplicant, RoundProgram
 from childcare.web import run_service
 from portal import audit
 
 ROUNDS_PER_PAGE = 25
-RESULTS_PER_PAGE = 100
+RESULTS_PER_PAGE = 50
+PROGRAMS_PER_PAGE = 25
 CSV_CHUNK = 500
 
 
@@ -41,9 +38,9 @@ def _require_office(request) -> None:
         raise Http404
 
 
-def _round(request, public_id, *, defer: tuple[str, ...] = ()) -> AllocationRound:
+def _round(request, public_id) -> AllocationRound:
     _require_office(request)
-    round_ = AllocationRound.objects.filter(public_id=public_id).defer(*defer).first()
+    round_ = AllocationRound.objects.filter(public_id=public_id).first()
     if round_ is None:
         raise Http404
     return round_
@@ -53,51 +50,12 @@ def _detail_url(round_: AllocationRound) -> str:
     return reverse("backoffice:round_detail", args=[round_.public_id])
 
 
-class _StoredResults(Sequence):
-    """A round's results list as the paginator reads it: on PostgreSQL the database counts the
-    JSON array and hands over only the page's slice, so a preview of 100,000 results decodes 100
-    in Python, not all of them (other databases load the list)."""
-
-    def __init__(self, round_: AllocationRound):
-        self.round = round_
-        self.rows = AllocationRound.objects.filter(pk=round_.pk)
-        self.in_database = connection.vendor == "postgresql"
-        self._count = self._loaded = None
-
-    def _all(self) -> list[dict]:
-        if self._loaded is None:
-            self._loaded = self.rows.values_list("results", flat=True).get()
-        return self._loaded
-
-    def count(self) -> int:
-        if self._count is None:
-            if self.in_database:
-                length = RawSQL("jsonb_array_length(results)", [], output_field=IntegerField())
-                self._count = self.rows.annotate(length=length).values_list("length", flat=True).get() or 0
-            else:
-                self._count = len(self._all())
-        return self._count
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, index):
-        if not isinstance(index, slice) or not self.in_database:
-            return self._all()[index]
-        start, stop, _step = index.indices(self.count())
-        if stop <= start:
-            return []
-        path = f"$[{start} to {stop - 1}]"
-        page = RawSQL("jsonb_path_query_array(results, %s::jsonpath)", [path], output_field=JSONField())
-        return self.rows.annotate(page=page).values_list("page", flat=True).get()
-
-
 # --- the list of rounds, and a new one ---
 
 
 @login_required
 def round_list(request):
-    """All rounds, newest first (without their large inputs and results), and the form for a new one."""
+    """All rounds, newest first, and the form for a new one."""
     _require_office(request)
     form = forms.RoundForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -111,7 +69,7 @@ def round_list(request):
 
         if run_service(request, create, success=_("The round was created. Compute it to see the preview.")):
             return redirect(_detail_url(round_))
-    paginator = Paginator(AllocationRound.objects.defer("snapshot", "results"), ROUNDS_PER_PAGE)
+    paginator = Paginator(AllocationRound.objects.all(), ROUNDS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
     context = {
         "rounds": page.object_list,
@@ -134,71 +92,74 @@ class ResultRow:
     best_position: str
 
 
-class _Programs:
-    """Names "facility_id:band" program keys as people read them: facility name and age band."""
-
-    def __init__(self, round_: AllocationRound):
-        self.names = services.facility_names(round_)  # one query
-
-    def parts(self, program: str) -> tuple[str, str]:
-        facility_id, band = program.split(":")
-        return self.names.get(int(facility_id), "?"), AgeBand(band).label
-
-    def label(self, program: str) -> str:
-        name, band = self.parts(program)
-        return f"{name} ({band})"
-
-    def rows(self, results: list[dict], applications: dict[int, Application]) -> list[ResultRow]:
-        rows = []
-        for result in results:
-            application = applications.get(result["application"])
-            best = result["best_position"]
-            rows.append(
-                ResultRow(
-                    reference=application.reference if application else "",
-                    child=application.child.first_name if application else "",
-                    result=self.label(result["program"]) if result["program"] else _("No place"),
-                    rank_reached=result["rank_reached"],
-                    best_position=(
-                        _("Position %(position)s at %(program)s")
-                        % {"position": best[0], "program": self.label(best[1])}
-                        if best
-                        else ""
-                    ),
-                )
-            )
-        return rows
+def _program_label(program: RoundProgram | None) -> str:
+    return f"{program.facility.name} ({program.get_age_band_display()})" if program else ""
 
 
-def _applications(results: list[dict]) -> dict[int, Application]:
-    """The applications of ``results`` with their children, in one query."""
-    return Application.objects.select_related("child").in_bulk([r["application"] for r in results])
+def _result_row(row: RoundApplicant) -> ResultRow:
+    """One applicant's result as people read it; ``row`` comes with ``services.RESULT_RELATIONS``."""
+    return ResultRow(
+        reference=row.application.reference,
+        child=row.application.child.first_name,
+        result=_program_label(row.program) if row.program else _("No place"),
+        rank_reached=row.rank_reached,
+        best_position=(
+            _("Position %(position)s at %(program)s")
+            % {"position": row.best_position, "program": _program_label(row.best_program)}
+            if row.best_program
+            else ""
+        ),
+    )
+
+
+def _page(request, queryset, *, count: int, per_page: int, parameter: str):
+    """A page of ``queryset`` whose size is known already (the round's totals)."""
+    paginator = Paginator(queryset, per_page)
+    paginator.count = count  # the cached property, set: no COUNT over the round's rows per request
+    return paginator, paginator.get_page(request.GET.get(parameter))
 
 
 @login_required
 def round_detail(request, public_id):
-    """Status, statistics, fill per program and one page of results.
+    """Status, the totals, the fill per program and one page of results, each paged in SQL.
 
-    Queries, whatever the number of applicants: the round (without its inputs and results),
-    the results' count and the page of them, the facility names, the page's applications with
-    their children, once publishing has started its job; plus the session,
-    the user and the layout's own.
+    Queries, whatever the number of applicants: the round (with its totals, counted in SQL
+    when it was computed), the page of programs with their facilities, the page of results
+    with their applications, children and programs, once publishing has started its job;
+    plus the session, the user and the layout's own.
     """
-    round_ = _round(request, public_id, defer=("snapshot", "results"))
+    round_ = _round(request, public_id)
     published = round_.status in (AllocationRound.Status.PUBLISHING, AllocationRound.Status.PUBLISHED)
-    programs = _Programs(round_)
-    fill = sorted(
-        (*programs.parts(program), matched, seats)
-        for program, (matched, seats) in round_.statistics.get("fill", {}).items()
+    totals = round_.statistics
+    fill_paginator, fill_page = _page(
+        request,
+        services.round_programs(round=round_),
+        count=totals.get("programs", 0),
+        per_page=PROGRAMS_PER_PAGE,
+        parameter="programs",
     )
-    paginator = Paginator(_StoredResults(round_), RESULTS_PER_PAGE)
-    page = paginator.get_page(request.GET.get("page"))
-    results = list(page.object_list)
+    paginator, page = _page(
+        request,
+        services.round_results(round=round_),
+        count=totals.get("applicants", 0),
+        per_page=RESULTS_PER_PAGE,
+        parameter="page",
+    )
     context = {
         "round": round_,
-        "statistics": round_.statistics,
-        "fill": fill,
-        "results": programs.rows(results, _applications(results)),
+        "statistics": totals,
+        "fill": [
+            (program.facility.name, program.get_age_band_display(), program.filled, program.seats)
+            for program in fill_page.object_list
+        ],
+        "fill_page": fill_page,
+        "fill_previous": _page_url(request, "programs", fill_page.previous_page_number())
+        if fill_page.has_previous()
+        else None,
+        "fill_next": _page_url(request, "programs", fill_page.next_page_number())
+        if fill_page.has_next()
+        else None,
+        "results": [_result_row(row) for row in page.object_list],
         "page_obj": page,
         "page_range": paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1),
         "published": published,
@@ -206,6 +167,12 @@ def round_detail(request, public_id):
         "publish_job": publishing.latest_publish_job(round_) if published else None,
     }
     return render(request, "childcare/rounds/detail.html", context)
+
+
+def _page_url(request, parameter: str, number: int) -> str:
+    query = request.GET.copy()
+    query[parameter] = number
+    return f"?{query.urlencode()}#fill"
 
 
 # --- actions ---
@@ -265,11 +232,9 @@ def round_publish(request, public_id):
 
 
 def _result_rows(round_: AllocationRound):
-    programs = _Programs(round_)
-    for start in range(0, len(round_.results), CSV_CHUNK):
-        chunk = round_.results[start : start + CSV_CHUNK]
-        for row in programs.rows(chunk, _applications(chunk)):
-            yield [row.reference, row.child, row.result, row.rank_reached, row.best_position]
+    for row in services.round_results(round=round_).iterator(chunk_size=CSV_CHUNK):
+        result = _result_row(row)
+        yield [result.reference, result.child, result.result, result.rank_reached, result.best_position]
 
 
 @login_required
