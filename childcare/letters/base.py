@@ -13,6 +13,7 @@ black boxes, and a system font is not there on every machine.
 import datetime
 import functools
 import io
+import threading
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -60,6 +61,11 @@ RULE = colors.HexColor("#bbbbbb")
 SHADE = colors.HexColor("#eeeeee")
 
 PDF_MIMETYPE = "application/pdf"
+
+# reportlab keeps each font's subsetting state on the shared font object, so two documents built at
+# once in one process (the worker's threads pool) corrupt each other's fonts. Building is pure
+# Python under the GIL, so one document at a time costs no throughput.
+_BUILDING = threading.Lock()
 
 
 @functools.cache
@@ -346,8 +352,9 @@ class PdfDocument:
         return str(self.title)
 
     def render(self, obj: Model, *, language: str) -> bytes:
-        _register_fonts()
         with translation.override(language):
+            with _BUILDING:
+                _register_fonts()
             portal = PortalSettings.load()
             buffer = io.BytesIO()
             document = BaseDocTemplate(
@@ -362,13 +369,14 @@ class PdfDocument:
             document.addPageTemplates([_page_template()])
             story = [para(self.document_title(obj), "title"), *self.body(obj, portal=portal)]
             created = format_date(timezone.localdate())
-            document.build(
-                story,
-                canvasmaker=functools.partial(
-                    _CountingCanvas,
-                    decorate=functools.partial(self._decorate, portal=portal, created=created),
-                ),
-            )
+            with _BUILDING:
+                document.build(
+                    story,
+                    canvasmaker=functools.partial(
+                        _CountingCanvas,
+                        decorate=functools.partial(self._decorate, portal=portal, created=created),
+                    ),
+                )
             return buffer.getvalue()
 
     def filename(self, obj: Model, *, language: str) -> str:

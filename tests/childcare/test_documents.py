@@ -2,10 +2,12 @@
 
 import datetime
 import io
+import threading
 import zoneinfo
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -399,3 +401,28 @@ def test_ids_of_one_kind_do_not_open_another(client, parent, placement):
     application = placement.source_offer.application
     assert client.get(offer_url(application)).status_code == 404
     assert client.get(placement_url(placement.source_offer)).status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)  # the threads read the application over their own connections
+def test_documents_built_at_once_in_several_threads_keep_their_fonts(application):
+    """The worker's threads pool renders attachments side by side; reportlab's fonts are shared."""
+    pdfs, errors = [], []
+
+    def render_some():
+        try:
+            for _ in range(6):
+                pdfs.append(render_application_receipt(application.pk, language="de")[1])
+        except Exception as error:  # noqa: BLE001 (the test reports what any thread raised)
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=render_some) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert len(pdfs) == 24
+    assert all(application.reference in pdf_text(pdf) for pdf in pdfs)
