@@ -142,8 +142,12 @@ def refresh_availability(*, programs: Iterable[Program]) -> None:
     delete = f"WITH {_programs_cte(wanted, params)} DELETE FROM {table} WHERE EXISTS (SELECT 1 FROM program WHERE {match})"  # noqa: S608, E501
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            for program in wanted:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s::integer, hashtext(%s))", program)
+            lock_params: dict = {}
+            lock = (
+                "SELECT pg_advisory_xact_lock(facility_id::integer, hashtext(age_band))"
+                " FROM (SELECT * FROM program ORDER BY facility_id, age_band) AS sorted"
+            )
+            cursor.execute(f"WITH {_programs_cte(wanted, lock_params)} {lock}", lock_params)
         cursor.execute(delete, params)
         cursor.execute(*_rewrite_sql(wanted))
 
