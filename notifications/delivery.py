@@ -159,6 +159,23 @@ def _supersede(message: OutboxMessage) -> DeliveryResult:
     return DeliveryResult(Outcome.SUPERSEDED)
 
 
+def supersede_stale_waiting(*, recipient) -> int:
+    """Mark the recipient's waiting messages whose subject has moved on as superseded, as sending would.
+
+    The inbox asks before it lists them: while delivery waits (a pause, a broker or worker
+    outage), a family must not read an offer that was withdrawn meanwhile as if it still held.
+    Only rows still queued change (a claimed row is the worker's); one query when none waits.
+    """
+    waiting = OutboxMessage.objects.filter(recipient=recipient, status=Status.QUEUED)
+    waiting = waiting.only("pk", "kind", "about")
+    stale = [message.pk for message in waiting if not still_valid(message)]
+    if not stale:
+        return 0
+    return OutboxMessage.objects.filter(pk__in=stale, status=Status.QUEUED).update(
+        status=Status.SUPERSEDED, last_error="Not sent: what it reported had changed before it could go out."
+    )
+
+
 def build_email(message: OutboxMessage) -> EmailMultiAlternatives:
     sender_domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "kita-portal.invalid"
     email = EmailMultiAlternatives(

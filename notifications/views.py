@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from notifications import selectors, services
+from notifications.delivery import supersede_stale_waiting
 from notifications.forms import EmailChoicesForm
 from notifications.kinds import transactional_kinds
 from notifications.models import OutboxMessage
@@ -22,6 +23,7 @@ ALL_VERSIONS = "all"
 @login_required
 def inbox(request):
     with_superseded = request.GET.get("versions") == ALL_VERSIONS
+    supersede_stale_waiting(recipient=request.user)
     messages = selectors.inbox_messages(user=request.user, with_superseded=with_superseded)
     paginator = Paginator(messages, MESSAGES_PER_PAGE)
     return render(
@@ -37,6 +39,7 @@ def inbox(request):
 
 @login_required
 def message_detail(request, public_id):
+    supersede_stale_waiting(recipient=request.user)
     try:
         message = selectors.inbox_message(user=request.user, public_id=public_id)
     except OutboxMessage.DoesNotExist:

@@ -114,3 +114,23 @@ def test_the_inbox_shows_the_withdrawal_not_the_stale_offer_and_counts_only_it(
     assert client.get("/postfach/").context["inbox"].unread_count == 1
     older = client.get("/postfach/", {"versions": "all"}).content.decode()
     assert made.subject in older
+
+
+def test_while_delivery_waits_the_inbox_hides_an_offer_withdrawn_meanwhile(client, wish, parent, staff):
+    """SMTP paused or the worker down: nothing was sent yet, and the family must not read the offer."""
+    offer = offers.make_offer(wish=wish, start_date=START, by=staff)
+    offers.withdraw_offer(offer=offer, by=staff)
+    made = OutboxMessage.objects.get(kind="offer_made", recipient=parent)
+    withdrawn = OutboxMessage.objects.get(kind="offer_withdrawn", recipient=parent)
+    assert (made.status, withdrawn.status) == (Status.QUEUED, Status.QUEUED)
+    client.force_login(parent)
+
+    inbox = client.get("/postfach/").content.decode()
+
+    assert withdrawn.subject in inbox
+    assert made.subject not in inbox
+    made.refresh_from_db()
+    withdrawn.refresh_from_db()
+    assert (made.status, withdrawn.status) == (Status.SUPERSEDED, Status.QUEUED)
+    assert deliver_all() == {"offer_withdrawn": Outcome.SENT}
+    assert [email.subject for email in mail.outbox if email.to == [parent.email]] == [withdrawn.subject]
