@@ -20,13 +20,10 @@ gunicorn's workers and of the Celery worker, and a summary table to paste into a
 
 import argparse
 import os
-import secrets
 import signal
-import socket
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -35,10 +32,17 @@ sys.path.insert(0, str(BASE_DIR / "bench"))
 sys.path.insert(0, str(BASE_DIR))
 import jobs  # noqa: E402 (bench/jobs.py, found through the path above)
 import load  # noqa: E402
+from city import (  # noqa: E402
+    Fixtures,
+    ensure_database,
+    prepare,
+    production_environment,
+    seed_if_empty,
+)
 from load import Request  # noqa: E402
+from server import ONE_QUERY_PATH, celery_worker, free_port, get, gunicorn, wait_until_up  # noqa: E402
 
 BENCH_DATABASE = "kitaportal_bench"
-ONE_QUERY_PATH = "/health/ping"
 
 
 def main() -> None:
@@ -166,209 +170,6 @@ def print_summary(summary: list[tuple[str, str, str]], elapsed: float) -> None:
         print(f"| {name} | {figure} | {note} |")
 
 
-# --- set-up -------------------------------------------------------------------------------------
-
-
-def ensure_database(server: str, name: str) -> str:
-    import psycopg
-
-    with psycopg.connect(server.replace("postgres://", "postgresql://"), autocommit=True) as connection:
-        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            connection.execute(f'CREATE DATABASE "{name}"')
-    return server.rsplit("/", 1)[0] + "/" + name
-
-
-def production_environment(database_url: str, broker: str) -> dict[str, str]:
-    """What gunicorn and this process run with: production settings, plain http on loopback."""
-    return {
-        "DATABASE_URL": database_url,
-        "CELERY_BROKER_URL": broker,
-        "CACHE_URL": broker,
-        "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1,testserver",
-        "SECURE_COOKIES": "false",
-        "SECURE_SSL_REDIRECT": "false",
-        "SECURE_HSTS_SECONDS": "0",
-        "SITE_URL": "http://127.0.0.1",
-        "ACCOUNT_RATE_LIMITS_ENABLED": "false",
-        "STAFF_IDLE_TIMEOUT_MINUTES": "600",
-        "VAR_DIR": str(BASE_DIR / "var" / "bench"),
-    }
-
-
-def seed_if_empty(options) -> None:
-    from django.core.management import call_command
-
-    from childcare.models import Facility
-
-    if Facility.objects.exists():
-        return
-    print(
-        f"seeding {options.facilities:,} facilities, {options.applications:,} applications "
-        "(a few minutes, once) ..."
-    )
-    started = time.perf_counter()
-    call_command(
-        "seed_scale",
-        facilities=options.facilities,
-        applications=options.applications,
-        wishes=options.wishes,
-    )
-    print(f"seeded in {time.perf_counter() - started:.0f} s")
-
-
-class Fixtures:
-    """The people and objects the pages are about, with signed-in session cookies."""
-
-    facility_slug: str
-    waitlist_slug: str
-    round_id: str
-    office_cookie: str
-    staff_cookie: str
-    parent_cookie: str
-    near: str
-    start: str
-    parent_scripts: list[list[Request]]
-    staff_scripts: list[list[Request]]
-    drafts: list[int]
-
-
-PARENT_SCRIPTS, DRAFTS_PER_SCRIPT, STAFF_SCRIPTS = 50, 6, 20
-
-
-def session_cookie(user) -> str:
-    """A session as a sign-in with the second factor leaves it (see tests/conftest.PortalClient)."""
-    from django.test import Client
-
-    from portal.second_factor import mark_second_factor_proven
-
-    client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    session = client.session
-    mark_second_factor_proven(session, user)
-    session.save()
-    return session.session_key
-
-
-def prepare() -> Fixtures:
-    from django.db.models import Count
-    from django.utils import timezone
-
-    from childcare.actors import SYSTEM
-    from childcare.allocation.rounds import compute_round, create_round
-    from childcare.demo.scale import OFFICE_EMAIL
-    from childcare.models import AllocationRound, Application, Facility, Guardianship, StaffMembership
-    from portal.models import PortalSettings, User
-
-    fixtures = Fixtures()
-    portal, today = PortalSettings.load(), timezone.localdate()
-    # The facility with the longest waitlist: the staff pages' worst case.
-    busiest = (
-        Facility.objects.filter(is_active=True, staff_memberships__isnull=False)
-        .annotate(wish_count=Count("wishes"))
-        .order_by("-wish_count")
-        .first()
-    )
-    fixtures.facility_slug = fixtures.waitlist_slug = busiest.slug
-    fixtures.near = f"{float(busiest.latitude):.4f}, {float(busiest.longitude):.4f}"
-    fixtures.start = portal.next_year_start(today).isoformat()
-    staff = StaffMembership.objects.filter(facility=busiest).select_related("user").first().user
-    office = User.objects.get(email=OFFICE_EMAIL)
-    parent_child = (
-        Application.objects.values("child").annotate(n=Count("pk")).order_by("-n").values("child")[:1]
-    )
-    parent = Guardianship.objects.filter(child__in=parent_child).select_related("user").first().user
-    fixtures.office_cookie = session_cookie(office)
-    fixtures.staff_cookie = session_cookie(staff)
-    fixtures.parent_cookie = session_cookie(parent)
-
-    round_ = AllocationRound.objects.filter(status=AllocationRound.Status.COMPUTED).order_by("-pk").first()
-    if round_ is None:
-        print("computing an allocation round (once) ...")
-        started = time.perf_counter()
-        round_ = AllocationRound.objects.filter(status=AllocationRound.Status.DRAFT).first() or create_round(
-            target_start_date=portal.next_year_start(today + __import__("datetime").timedelta(days=1)),
-            by=SYSTEM,
-        )
-        compute_round(round=round_, by=SYSTEM)
-        print(f"computed in {time.perf_counter() - started:.0f} s")
-    fixtures.round_id = str(round_.public_id)
-    prepare_mixes(fixtures)
-    return fixtures
-
-
-def prepare_mixes(fixtures: Fixtures) -> None:
-    """Parents with a complete draft each (the review step submits it), staff of busy facilities.
-
-    A parent's script: the dashboard, the draft, then the review step's POST, which submits
-    it; a draft submitted before redirects to its page, a success too, but no submission.
-    """
-    from django.db.models import Count, Exists, OuterRef, Q
-    from django.middleware.csrf import _get_new_csrf_string
-    from django.urls import reverse
-
-    from childcare.models import (
-        Application,
-        ApplicationStatus,
-        Facility,
-        Guardianship,
-        StaffMembership,
-        Wish,
-        WishStatus,
-    )
-    from portal.models import User
-
-    csrf = _get_new_csrf_string()
-    # Some synthetic drafts wish for more care hours than a facility offers, or for a facility
-    # that takes no applications: submitting them would only show the error again.
-    unfit = Wish.objects.filter(application=OuterRef("pk"), status=WishStatus.ACTIVE).filter(
-        Q(facility__accepts_applications=False)
-        | Q(facility__max_care_hours__lt=OuterRef("care_hours_per_week"))
-    )
-    drafts = list(
-        Application.objects.filter(status=ApplicationStatus.DRAFT)
-        .exclude(Exists(unfit))
-        .order_by("pk")[: PARENT_SCRIPTS * DRAFTS_PER_SCRIPT]
-    )
-    guardians = dict(
-        Guardianship.objects.filter(child__in=[draft.child_id for draft in drafts])
-        .order_by("-pk")  # the first guardian wins in the dict
-        .values_list("child_id", "user")
-    )
-    users = User.objects.in_bulk(set(guardians.values()))
-    dashboard = reverse("parents:application_list")
-    steps = []
-    for draft in drafts:
-        cookie = session_cookie(users[guardians[draft.child_id]])
-        steps += [
-            Request(dashboard, cookie),
-            Request(reverse("parents:application_detail", args=[draft.public_id]), cookie),
-            Request(
-                reverse("parents:application_step_review", args=[draft.public_id]),
-                cookie,
-                form={"consent": "on"},
-                csrf=csrf,
-            ),
-        ]
-    per_script = 3 * DRAFTS_PER_SCRIPT
-    fixtures.parent_scripts = [steps[n : n + per_script] for n in range(0, len(steps), per_script)]
-    fixtures.drafts = [draft.pk for draft in drafts]
-    busy = (
-        Facility.objects.filter(is_active=True, staff_memberships__isnull=False)
-        .annotate(wish_count=Count("wishes"))
-        .order_by("-wish_count")[:STAFF_SCRIPTS]
-    )
-    fixtures.staff_scripts = []
-    for facility in busy:
-        staff = StaffMembership.objects.filter(facility=facility).select_related("user").first().user
-        cookie = session_cookie(staff)
-        waitlist = Request(reverse("backoffice:waitlist", args=[facility.slug]), cookie)
-        csv = Request(reverse("backoffice:waitlist_csv", args=[facility.slug]), cookie)
-        fixtures.staff_scripts.append([waitlist, waitlist, csv])
-
-
 class Page:
     def __init__(self, name: str, path: str, cookie: str | None = None):
         self.name, self.path, self.cookie = name, path, cookie
@@ -415,144 +216,6 @@ def count_queries(page: Page) -> int:
     if response.status_code != 200:
         sys.exit(f"{page.name}: {page.path} answered {response.status_code}")
     return len(captured)
-
-
-# --- the server ---------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class PeakSampler:
-    """Samples the peak resident set (VmHWM) of a process's children once a second.
-
-    Workers come and go (gunicorn recycles them after max_requests), so the peaks are read
-    while the run goes on, not only at its end; a recycled worker's last sample stays counted.
-    """
-
-    def __init__(self, parent_pid: int):
-        self.parent_pid, self.peaks, self.stopped = parent_pid, {}, threading.Event()
-        self.thread = threading.Thread(target=self._loop, daemon=True)
-        self.thread.start()
-
-    def _loop(self) -> None:
-        while not self.stopped.wait(1.0):
-            self.sample()
-
-    def sample(self) -> None:
-        for pid in children_of(self.parent_pid):
-            try:
-                status = Path(f"/proc/{pid}/status").read_text()
-            except OSError:
-                continue
-            for line in status.splitlines():
-                if line.startswith("VmHWM:"):
-                    self.peaks[pid] = max(self.peaks.get(pid, 0.0), int(line.split()[1]) / 1024)
-
-    def peak_rss_mib(self) -> list[float]:
-        self.sample()
-        return list(self.peaks.values())
-
-    def stop(self) -> None:
-        self.stopped.set()
-
-
-def children_of(parent_pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                # The fourth field of /proc/PID/stat is the parent's pid (after "pid (name) state").
-                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == parent_pid:
-                    found.append(int(entry.name))
-            except (OSError, IndexError, ValueError):
-                continue
-    return found
-
-
-class _Service:
-    """A server process started for the run, stopped (and its peaks sampled) at the end."""
-
-    name = ""
-
-    def __init__(self, command: list[str], environment: dict[str, str]):
-        log = BASE_DIR / "var" / "bench" / f"{self.name}.log"
-        log.parent.mkdir(parents=True, exist_ok=True)
-        self.log = log.open("w")
-        self.process = subprocess.Popen(
-            command,
-            cwd=BASE_DIR,
-            env=environment,
-            stdout=subprocess.DEVNULL,  # gunicorn's access log: one line per request
-            stderr=self.log,
-        )
-        self.sampler = PeakSampler(self.process.pid)
-
-    def peak_rss_mib(self) -> list[float]:
-        return self.sampler.peak_rss_mib()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.sampler.stop()
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-        self.log.close()
-
-
-class gunicorn(_Service):  # noqa: N801 (used as a context manager)
-    name = "gunicorn"
-
-    def __init__(self, port: int, workers: int):
-        environment = dict(os.environ, GUNICORN_BIND=f"127.0.0.1:{port}")
-        if workers:
-            environment["WEB_CONCURRENCY"] = str(workers)
-        executable = str(Path(sys.executable).parent / "gunicorn")
-        super().__init__([executable, "-c", "deploy/gunicorn.conf.py", "portal.wsgi"], environment)
-
-
-class celery_worker(_Service):  # noqa: N801 (used as a context manager)
-    """One Celery worker (one child process) on this run's broker: it delivers what submissions queue."""
-
-    name = "celery"
-
-    def __init__(self):
-        executable = str(Path(sys.executable).parent / "celery")
-        command = [executable, "-A", "portal", "worker", "--concurrency=1", "--loglevel=WARNING"]
-        super().__init__(command, dict(os.environ))
-
-    def peak_rss_mib(self) -> list[float]:
-        """The worker's main process and its pool child."""
-        peaks = self.sampler.peak_rss_mib()
-        status = Path(f"/proc/{self.process.pid}/status")
-        if status.exists():
-            for line in status.read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    peaks.append(int(line.split()[1]) / 1024)
-        return peaks
-
-
-def wait_until_up(port: int) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if get(port, ONE_QUERY_PATH)[0] == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.3)
-    sys.exit("gunicorn did not answer within 60 s; see var/bench/gunicorn.log")
-
-
-def get(port: int, path: str, cookie: str | None = None) -> tuple[int, float]:
-    return load.send(port, Request(path, cookie))
 
 
 # --- measuring ----------------------------------------------------------------------------------

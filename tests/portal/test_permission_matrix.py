@@ -20,7 +20,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.conftest import PortalClient
 from tests.portal.matrix_scene import PERSONAS, build_scene
-from tests.portal.permission_table import EXPECTED, POST_EXPECTED, SAME_FOR_EVERYONE
+from tests.portal.permission_table import EXPECTED, SAME_FOR_EVERYONE
+from tests.portal.permission_table_post import POST_EXPECTED
 from tests.portal.rows import row_counts, undone, written
 
 pytestmark = pytest.mark.django_db
