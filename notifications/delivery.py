@@ -151,9 +151,12 @@ def still_valid(message: OutboxMessage) -> bool:
     return kind.holds(message.about)
 
 
+SUPERSEDED_NOTE = "Not sent: what it reported had changed before it could go out."
+
+
 def _supersede(message: OutboxMessage) -> DeliveryResult:
     OutboxMessage.objects.filter(pk=message.pk, status=Status.SENDING).update(
-        status=Status.SUPERSEDED, last_error="Not sent: what it reported had changed before it could go out."
+        status=Status.SUPERSEDED, last_error=SUPERSEDED_NOTE
     )
     logger.info("Outbox message %s (%s) superseded before sending", message.pk, message.kind)
     return DeliveryResult(Outcome.SUPERSEDED)
@@ -172,7 +175,7 @@ def supersede_stale_waiting(*, recipient) -> int:
     if not stale:
         return 0
     return OutboxMessage.objects.filter(pk__in=stale, status=Status.QUEUED).update(
-        status=Status.SUPERSEDED, last_error="Not sent: what it reported had changed before it could go out."
+        status=Status.SUPERSEDED, last_error=SUPERSEDED_NOTE
     )
 
 
