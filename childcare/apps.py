@@ -16,3 +16,8 @@ class ChildcareConfig(AppConfig):
         from portal import audit
 
         token_used.connect(audit.on_api_key_used, dispatch_uid="childcare.audit.api_key_used")
+
+        # The public facility pages' kept copies follow every save of what they show.
+        from childcare.facilities import signals
+
+        signals.connect()

@@ -1,10 +1,11 @@
 import calendar
 import datetime
+import time
 
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
@@ -94,7 +95,16 @@ class SingletonModel(models.Model):
 
 
 class PortalSettings(SingletonModel):
-    """How this municipality runs its portal; editable by the municipal office."""
+    """How this municipality runs its portal; editable by the municipal office.
+
+    Nearly every page reads it, so each process keeps the row for ``CACHE_SECONDS``: a change
+    saved in one process applies there at once (``save`` forgets the copy) and in every other
+    web or worker process within that time. Change it with ``save`` (the admin does), not with a
+    query set's ``update``, which only the other processes' expiry would notice.
+    """
+
+    CACHE_SECONDS = 10
+    _cached: tuple[float, list[str], list] | None = None
 
     municipality_name = models.CharField(_("municipality"), max_length=100, default="Musterstadt")
     portal_name = models.CharField(_("portal name"), max_length=100, default="Kita-Portal")
@@ -176,6 +186,35 @@ class PortalSettings(SingletonModel):
 
     def __str__(self):
         return str(_("Portal settings"))
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        type(self).forget_cached()
+        # Another thread may cache the old row again until this commits.
+        transaction.on_commit(type(self).forget_cached)
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        type(self).forget_cached()
+        return result
+
+    @classmethod
+    def load(cls):
+        """The settings row, from this process's copy while it is fresh; a new instance each call,
+        so a caller changing it changes nobody else's."""
+        cached = cls._cached
+        if cached is not None and time.monotonic() - cached[0] < cls.CACHE_SECONDS:
+            return cls.from_db("default", cached[1], cached[2])
+        instance = super().load()
+        # A row read inside a transaction may yet be rolled back: only committed rows are kept.
+        if not transaction.get_connection().in_atomic_block:
+            names = [field.attname for field in cls._meta.concrete_fields]
+            cls._cached = (time.monotonic(), names, [getattr(instance, name) for name in names])
+        return instance
+
+    @classmethod
+    def forget_cached(cls) -> None:
+        cls._cached = None
 
     @property
     def school_calendar(self) -> dict[str, tuple[int, int]]:

@@ -143,6 +143,19 @@ def in_english(client):
 
 
 @pytest.fixture(autouse=True)
+def _portal_settings_forgotten():
+    """Each test reads the settings row and the facility pages its own database holds, not copies
+    kept from an earlier test."""
+    from childcare.facilities.public_cache import forget_kept_pages
+    from portal.models import PortalSettings
+
+    PortalSettings.forget_cached()
+    forget_kept_pages()
+    yield
+    PortalSettings.forget_cached()
+
+
+@pytest.fixture(autouse=True)
 def _broker_failure_forgotten():
     """A test that made the broker fail must not leave the next test's hand-overs skipped."""
     from notifications.dispatch import forget_broker_failure

@@ -25,6 +25,7 @@ from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from childcare.facilities.public_cache import facility_data_changed
 from childcare.models import (
     Capacity,
     Offer,
@@ -150,6 +151,7 @@ def refresh_availability(*, programs: Iterable[Program]) -> None:
             cursor.execute(f"WITH {_programs_cte(wanted, lock_params)} {lock}", lock_params)
         cursor.execute(delete, params)
         cursor.execute(*_rewrite_sql(wanted))
+    facility_data_changed()
 
 
 def rebuild_availability() -> int:
@@ -158,6 +160,7 @@ def rebuild_availability() -> int:
         ProgramAvailability.objects.all().delete()
         with connection.cursor() as cursor:
             cursor.execute(*_rewrite_sql(None))
+        facility_data_changed()
         return ProgramAvailability.objects.count()
 
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from childcare.facilities.availability import refresh_availability
+from childcare.facilities.public_cache import facility_data_changed
 from childcare.models import (
     AgeBand,
     Capacity,
@@ -362,6 +363,7 @@ def _write(plan: list[_Planned], places_fields: list[str], report: ImportReport)
             change.action = "updated"
         report.changes.append(change)
     refresh_availability(programs=places_changed)
+    facility_data_changed()  # concepts and languages are written in bulk, past the save signals
 
 
 def _save(instance, values: dict, original: dict, *, line: int, kind: str) -> Change:

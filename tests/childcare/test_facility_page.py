@@ -99,19 +99,18 @@ def test_facility_page_shows_facts_contact_concepts_and_languages(client, facili
 def test_add_to_wishes_posts_with_csrf_and_comes_back_to_the_page(client, facility):
     url = facility.get_absolute_url()
     html = client.get(url).content.decode()
-    form = re.search(
-        rf'<form method="post" action="{reverse("parents:wish_add", args=[facility.slug])}".*?</form>',
-        html,
-        re.S,
-    )[0]
+    # The button submits the page's one wish form, which carries the CSRF token and the way back.
+    button = re.search(r'<button type="submit" form="wish-form"[^>]*>', html)[0]
+    assert f'formaction="{reverse("parents:wish_add", args=[facility.slug])}"' in button
+    form = re.search(r'<form method="post" id="wish-form".*?</form>', html, re.S)[0]
     assert 'name="csrfmiddlewaretoken"' in form
     assert f'name="next" value="{url}"' in form
     response = client.post(reverse("parents:wish_add", args=[facility.slug]), {"next": url})
     assert response.url == url
     html = client.get(url).content.decode()
     assert de("On your wish list") in html
-    assert reverse("parents:wish_remove", args=[facility.slug]) in html
-    assert f'action="{reverse("parents:wish_add", args=[facility.slug])}"' not in html
+    assert f'formaction="{reverse("parents:wish_remove", args=[facility.slug])}"' in html
+    assert f'formaction="{reverse("parents:wish_add", args=[facility.slug])}"' not in html
 
 
 def test_full_wish_list_and_closed_facility_offer_no_button(client, facility):

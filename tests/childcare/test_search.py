@@ -453,7 +453,10 @@ def test_result_cards_add_to_the_wish_list_and_come_back_to_the_search(client, p
     facility = kita("Kita Amsel")
     query = "?type=kita"
     html = client.get(URL + query).content.decode()
-    assert f'action="{reverse("parents:wish_add", args=[facility.slug])}"' in html
+    assert f'formaction="{reverse("parents:wish_add", args=[facility.slug])}"' in html
+    wish_form = re.search(r'<form method="post" id="wish-form".*?</form>', html, re.S)[0]
+    assert f'name="next" value="{URL + query}"' in wish_form
+    assert 'name="csrfmiddlewaretoken"' in wish_form
     response = client.post(reverse("parents:wish_add", args=[facility.slug]), {"next": URL + query})
     assert response.url == URL + query
     assert de("On your wish list") in client.get(URL + query).content.decode()

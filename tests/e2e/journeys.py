@@ -114,9 +114,10 @@ def search_and_mark(page, *, on_page: OnPage) -> None:
     on_page(page, "search-results")
 
     for name in CHOSEN[:2]:
-        page.locator(f"form[action='/einrichtungen/merken/{slug(name)}/'] [type=submit]").click()
+        page.locator(f"button[formaction='/einrichtungen/merken/{slug(name)}/']").click()
         page.wait_for_load_state()
-        assert page.locator(f"form[action='/einrichtungen/merken/{slug(name)}/entfernen/']").count() == 1
+        remove = f"button[formaction='/einrichtungen/merken/{slug(name)}/entfernen/']"
+        assert page.locator(remove).count() == 1
     assert "free_at_start=on" in page.url, "after marking, the parent is back on the same results"
     on_page(page, "search-wish-list")
 
@@ -124,9 +125,10 @@ def search_and_mark(page, *, on_page: OnPage) -> None:
     page.locator("main .facility-card a", has_text=CHOSEN[2]).click()
     page.wait_for_url(f"**/einrichtungen/{slug(CHOSEN[2])}/")
     on_page(page, "facility")
-    page.locator(f"form[action='/einrichtungen/merken/{slug(CHOSEN[2])}/'] [type=submit]").click()
+    page.locator(f"button[formaction='/einrichtungen/merken/{slug(CHOSEN[2])}/']").click()
     page.wait_for_load_state()
-    assert page.locator(f"form[action='/einrichtungen/merken/{slug(CHOSEN[2])}/entfernen/']").count() == 1
+    remove = f"button[formaction='/einrichtungen/merken/{slug(CHOSEN[2])}/entfernen/']"
+    assert page.locator(remove).count() == 1
 
 
 def apply_from_wish_list(page, *, on_page: OnPage) -> None:

@@ -1,10 +1,15 @@
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
+from childcare.facilities.public_cache import kept
 from childcare.facilities.search import MORE_FILTERS, facility_availability, search_facilities
 from childcare.facilities.selectors import facility_detail as select_facility
 from childcare.models import Facility
@@ -13,6 +18,18 @@ from childcare.parents.search_fields import search_fields
 from portal.models import PortalSettings
 
 RESULTS_PER_PAGE = 20
+
+
+@dataclass(frozen=True)
+class FacilityBrief:
+    """A kept facility page's facility, as its wish button reads it."""
+
+    name: str
+    slug: str
+    accepts_applications: bool
+
+    def __str__(self):
+        return self.name
 
 
 def _map_context(page, location) -> dict:
@@ -52,36 +69,78 @@ def _basket_context(request, portal) -> dict:
     return {"basket": wishes, "basket_full": len(wishes) >= portal.max_wishes}
 
 
+def _wish_list_key(context: dict) -> tuple:
+    """The visitor's wish list state as the kept pages depend on it (empty for most visitors)."""
+    return (tuple(sorted(context["basket"])), context["basket_full"])
+
+
 def facility_search(request):
     # The view passes the settings row on as ``portal_settings``, so the layout does not load it again.
     portal = PortalSettings.load()
-    outcome = search_facilities(data=request.GET, portal=portal, today=timezone.localdate())
-    form = outcome.form
-    page = Paginator(outcome.results, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    wishes = _basket_context(request, portal)
+
+    def render_results() -> str:
+        outcome = search_facilities(data=request.GET, portal=portal, today=today)
+        form = outcome.form
+        page = Paginator(outcome.results, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+        context = {
+            "portal_settings": portal,
+            "search": outcome,
+            "form": form,
+            "fields": search_fields(form),
+            "page_obj": page,
+            "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1),
+            "more_filters_open": any(form[name].value() or form[name].errors for name in MORE_FILTERS),
+            **wishes,
+            **_map_context(page, outcome.location),
+        }
+        return render_to_string("childcare/includes/search_body.html", context, request=request)
+
+    # The filters, results and pages are the same for everyone asking this on this day.
+    question = ("search", request.META.get("QUERY_STRING", ""), today, _wish_list_key(wishes))
     context = {
         "portal_settings": portal,
-        "search": outcome,
-        "form": form,
-        "fields": search_fields(form),
-        "page_obj": page,
-        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1),
-        "more_filters_open": any(form[name].value() or form[name].errors for name in MORE_FILTERS),
-        **_basket_context(request, portal),
-        **_map_context(page, outcome.location),
+        "body": mark_safe(kept(question, render_results)),  # noqa: S308 (our template's output)
+        "map_enabled": bool(settings.MAP_TILE_URL),
+        **wishes,
     }
     return render(request, "childcare/search.html", context)
 
 
-def facility_detail(request, slug):
+def _facility_facts(request, slug: str, portal, today) -> dict:
     try:
         facility = select_facility(slug=slug)
     except Facility.DoesNotExist:
         raise Http404 from None
-    portal = PortalSettings.load()
     context = {
         "portal_settings": portal,
         "facility": facility,
-        "availability": facility_availability(facility=facility, today=timezone.localdate()),
-        **_basket_context(request, portal),
+        "availability": facility_availability(facility=facility, today=today),
+    }
+    return {
+        "name": facility.name,
+        "slug": facility.slug,
+        "accepts_applications": facility.accepts_applications,
+        "heading": render_to_string("childcare/includes/facility_heading.html", context, request=request),
+        "facts": render_to_string("childcare/includes/facility_facts.html", context, request=request),
+    }
+
+
+def facility_detail(request, slug):
+    portal = PortalSettings.load()
+    today = timezone.localdate()
+    wishes = _basket_context(request, portal)
+    facts = kept(
+        ("facility", slug, today),
+        lambda: _facility_facts(request, slug, portal, today),
+    )
+    context = {
+        "portal_settings": portal,
+        # What the wish button needs; the rest comes rendered.
+        "facility": FacilityBrief(facts["name"], facts["slug"], facts["accepts_applications"]),
+        "heading": mark_safe(facts["heading"]),  # noqa: S308
+        "facts": mark_safe(facts["facts"]),  # noqa: S308
+        **wishes,
     }
     return render(request, "childcare/facility_detail.html", context)
