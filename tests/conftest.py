@@ -146,11 +146,19 @@ def in_english(client):
 def _portal_settings_forgotten():
     """Each test reads the settings row and the facility pages its own database holds, not copies
     kept from an earlier test."""
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
     from childcare.facilities.public_cache import forget_kept_pages
+    from portal import fragments
     from portal.models import PortalSettings
 
     PortalSettings.forget_cached()
+    if isinstance(caches["default"], LocMemCache):
+        caches["default"].clear()  # kept page parts too: a database's ids and times repeat across tests
+    caches["layout"].clear()
     forget_kept_pages()
+    fragments.forget_local()
     yield
     PortalSettings.forget_cached()
 

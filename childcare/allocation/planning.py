@@ -350,6 +350,16 @@ def planning_overview(*, portal: PortalSettings, today: datetime.date) -> Planni
     return overview if overview is not None else refresh_planning_overview(portal=portal, today=today)
 
 
+def overview_stamp(*, portal: PortalSettings, today: datetime.date) -> str:
+    """What names the shared figures for ``today``: their key and computation time, read without
+    the figures themselves (a page keeps its tables rendered under it); computes them if none."""
+    key = _overview_key(portal=portal, today=today)
+    computed_at = cache.get(f"{key}:at")
+    if computed_at is None:
+        computed_at = planning_overview(portal=portal, today=today).computed_at
+    return f"{key}:{computed_at.isoformat()}"
+
+
 def refresh_planning_overview(*, portal: PortalSettings, today: datetime.date) -> PlanningOverview:
     """Compute the overview now and share it for ``OVERVIEW_MAX_AGE``."""
     plan = free_places_by_month(portal=portal, today=today)
@@ -358,5 +368,6 @@ def refresh_planning_overview(*, portal: PortalSettings, today: datetime.date) -
         demand=unmet_demand(portal=portal, today=today),
         computed_at=timezone.now(),
     )
-    cache.set(_overview_key(portal=portal, today=today), overview, timeout=OVERVIEW_MAX_AGE.total_seconds())
+    key, timeout = _overview_key(portal=portal, today=today), OVERVIEW_MAX_AGE.total_seconds()
+    cache.set_many({key: overview, f"{key}:at": overview.computed_at}, timeout=timeout)
     return overview

@@ -6,7 +6,8 @@ than the rest of the page. Each kept copy is stamped with the facility data's ve
 every change of free places (``refresh_availability``, ``rebuild_availability``) and every
 save of a facility, its provider, places, concepts or languages and the portal settings moves
 on when it commits, so the next request renders anew. As a safety net for writes past those
-paths (a query set's ``update``, SQL by hand) a copy lives at most ``FRAGMENT_SECONDS``.
+paths (a query set's ``update``, SQL by hand) a copy lives at most ``FRAGMENT_SECONDS`` in the
+shared cache (and ``portal.fragments.LOCAL_SECONDS`` more in a process).
 
 Nothing personal is kept: the visitor's wish list state is part of the key, and the CSRF token
 lives outside the kept part (the wish buttons submit one form per page, see
@@ -22,6 +23,8 @@ from collections.abc import Callable, Iterable
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import translation
+
+from portal import fragments
 
 logger = logging.getLogger(__name__)
 
@@ -73,22 +76,10 @@ def forget_kept_pages() -> None:
 
 
 def kept(parts: Iterable, compute: Callable[[], object]):
-    """``compute()``'s result (picklable: HTML, or a dict with it) for the question ``parts`` (the
-    language is added), from the cache when kept for the current data version. What ``compute``
-    raises (a 404) passes through and is not kept."""
+    """``compute()``'s result (HTML, or a dict of it) for the question ``parts`` (the language is
+    added), kept for the current data version. What ``compute`` raises (a 404) passes through."""
     version = data_version()
     if version is None:
         return compute()
     digest = hashlib.sha256(repr((translation.get_language(), *parts)).encode()).hexdigest()
-    key = f"facility-page:{version}:{digest}"
-    try:
-        value = cache.get(key)
-    except Exception:  # noqa: BLE001
-        value = None
-    if value is None:
-        value = compute()
-        try:
-            cache.set(key, value, timeout=FRAGMENT_SECONDS)
-        except Exception:  # noqa: BLE001
-            logger.warning("facility page cache unavailable", exc_info=True)
-    return value
+    return fragments.kept(f"facility-page:{version}:{digest}", compute, timeout=FRAGMENT_SECONDS)

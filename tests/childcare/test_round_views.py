@@ -1,6 +1,8 @@
 import datetime
 
 import pytest
+import time_machine
+from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -9,6 +11,7 @@ from django.utils import timezone
 from childcare.allocation import rounds
 from childcare.backoffice.exports import BOM
 from childcare.models import AgeBand, AllocationRound, BackgroundJob, Offer, OfferStatus
+from portal import fragments
 from tests.factories import (
     ApplicationFactory,
     CapacityFactory,
@@ -201,7 +204,11 @@ def test_placements_csv_lists_active_placements_with_their_application(client, m
     ]
 
 
-def preview_queries(client, round_) -> int:
+def preview_queries(client, round_, *, kept: bool = False) -> int:
+    """Queries of one preview request; unless ``kept``, without its sections kept rendered."""
+    if not kept:
+        caches["default"].clear()
+        fragments.forget_local()
     with CaptureQueriesContext(connection) as queries:
         assert client.get(reverse("backoffice:round_detail", args=[round_.public_id])).status_code == 200
     return len(queries)
@@ -223,6 +230,27 @@ def test_the_preview_needs_the_same_queries_for_5_and_60_applicants(client, muni
     # facilities, the page of results with their applications, children and programs, and the
     # layout's portal settings and inbox badge
     assert preview_queries(client, small) == preview_queries(client, large) == 7
+    # Asked again, the sections come kept: no page of programs or results.
+    assert preview_queries(client, large, kept=True) == 5
+    preview_queries(client, small)
+    assert preview_queries(client, small, kept=True) == 5
+
+
+def test_the_kept_preview_changes_with_a_new_computation(client, municipal_office, town):
+    client.force_login(municipal_office)
+    applicants(town, 3)
+    round_ = rounds.compute_round(
+        round=rounds.create_round(target_start_date=TARGET, by=municipal_office), by=municipal_office
+    )
+    url = reverse("backoffice:round_detail", args=[round_.public_id])
+    assert client.get(url).context["round"].statistics["applicants"] == 3
+    before = client.get(url).text
+    applicants(town, 2)
+    with time_machine.travel(datetime.timedelta(minutes=1)):
+        rounds.compute_round(round=round_, by=municipal_office)
+    after = client.get(url).text
+    assert after != before
+    assert after.count('<th scope="row">') == before.count('<th scope="row">') + 2
 
 
 def test_every_result_row_shows_the_list_position_that_decided(

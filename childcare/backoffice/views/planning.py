@@ -1,18 +1,22 @@
 """The municipal office's planning page and its unmet-demand download; everyone else gets 404."""
 
+import hashlib
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from childcare import permissions
 from childcare.allocation import planning
 from childcare.backoffice.exports import csv_response
-from portal import audit
+from portal import audit, fragments
 from portal.models import PortalSettings
 
 
@@ -33,15 +37,26 @@ def overview(request):
     """Free places per month for the town and each district, and the unmet demand below.
 
     The figures are at most ``planning.OVERVIEW_MAX_AGE`` old (the page says when they were
-    computed); the tables are rendered once per computation and language.
+    computed); the tables (hundreds of kilobytes at city scale) are rendered once per
+    computation and language and kept (``portal.fragments``).
     """
     today = timezone.localdate()
-    overview = planning.planning_overview(portal=PortalSettings.load(), today=today)
+    portal = PortalSettings.load()
+    stamp = planning.overview_stamp(portal=portal, today=today)
+
+    def render_tables() -> dict:
+        overview = planning.planning_overview(portal=portal, today=today)
+        context = {"plan": overview.plan, "demand": overview.demand}
+        return {
+            "computed_at": overview.computed_at,
+            "tables": render_to_string("childcare/planning/_tables.html", context, request=request),
+        }
+
+    key = f"planning-tables:{get_language()}:{hashlib.sha256(stamp.encode()).hexdigest()}"
+    kept = fragments.kept(key, render_tables, timeout=int(planning.OVERVIEW_MAX_AGE.total_seconds()))
     context = {
-        "plan": overview.plan,
-        "demand": overview.demand,
-        "computed_at": overview.computed_at,
-        "cache_seconds": int(planning.OVERVIEW_MAX_AGE.total_seconds()),
+        "tables": mark_safe(kept["tables"]),  # noqa: S308 (our template's output)
+        "computed_at": kept["computed_at"],
         "today": today,
     }
     return render(request, "childcare/planning/overview.html", context)

@@ -4,6 +4,7 @@ Only the municipal office sees these pages; everyone else gets 404. Each action 
 service in ``childcare.allocation.rounds`` and shows its refusal as a message.
 """
 
+import hashlib
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -11,9 +12,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from childcare import permissions
@@ -25,12 +29,13 @@ from childcare.backoffice.forms import rounds as forms
 from childcare.backoffice.views.jobs import job_url
 from childcare.models import AllocationRound, Placement, PlacementStatus, RoundApplicant, RoundProgram
 from childcare.web import run_service
-from portal import audit
+from portal import audit, fragments
 
 ROUNDS_PER_PAGE = 25
 RESULTS_PER_PAGE = 50
 PROGRAMS_PER_PAGE = 25
 CSV_CHUNK = 500
+ROUND_SECTIONS_SECONDS = 300
 
 
 def _require_office(request) -> None:
@@ -130,6 +135,25 @@ def round_detail(request, public_id):
     """
     round_ = _round(request, public_id)
     published = round_.status in (AllocationRound.Status.PUBLISHING, AllocationRound.Status.PUBLISHED)
+    # A computed round's figures and rows change only when it is computed again or published: its
+    # sections are rendered once per state, page and language and kept (portal.fragments).
+    state = (round_.pk, round_.status, round_.computed_at, round_.published_at, request.GET.urlencode())
+    key = f"round-sections:{get_language()}:{hashlib.sha256(repr(state).encode()).hexdigest()}"
+    context = {
+        "round": round_,
+        "sections": mark_safe(  # noqa: S308 (our template's output)
+            fragments.kept(key, lambda: _round_sections(request, round_), timeout=ROUND_SECTIONS_SECONDS)
+        )
+        if round_.status != AllocationRound.Status.DRAFT
+        else "",
+        "published": published,
+        "computed": round_.status == AllocationRound.Status.COMPUTED,
+        "publish_job": publishing.latest_publish_job(round_) if published else None,
+    }
+    return render(request, "childcare/rounds/detail.html", context)
+
+
+def _round_sections(request, round_: AllocationRound) -> str:
     totals = round_.statistics
     fill_paginator, fill_page = _page(
         request,
@@ -162,11 +186,8 @@ def round_detail(request, public_id):
         "results": [_result_row(row) for row in page.object_list],
         "page_obj": page,
         "page_range": paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1),
-        "published": published,
-        "computed": round_.status == AllocationRound.Status.COMPUTED,
-        "publish_job": publishing.latest_publish_job(round_) if published else None,
     }
-    return render(request, "childcare/rounds/detail.html", context)
+    return render_to_string("childcare/rounds/_sections.html", context, request=request)
 
 
 def _page_url(request, parameter: str, number: int) -> str:
