@@ -8,11 +8,14 @@ with ``seed_scale`` when it has no facilities yet; kept for the next run), start
 production settings (DEBUG=false, a generated SECRET_KEY, the Redis cache) on a free loopback
 port and measures every page over keep-alive-free HTTP, interleaved with ``/health/ping`` (one
 SELECT), so both see the same machine load. The SQL query count of each page comes from an
-in-process test client with ``CaptureQueriesContext``. Then a load test of the anonymous search
-mix, of parents on their dashboards submitting draft applications and of staff on their
-waitlists, at 25 and 100 concurrent connections (``bench/load.py``, several client processes),
-beside the one-query view's throughput, with a check that gunicorn's workers keep their
-database connections. A Celery worker runs meanwhile and delivers what the submissions queue.
+in-process test client with ``CaptureQueriesContext``. The public search and facility pages are
+kept rendered once asked (childcare/facilities/public_cache.py), so they are measured twice: the
+same question again and again, and a question nobody asked yet on every request. Then a load
+test of the anonymous search mix (the same three questions; and with every fourth one new), of
+parents on their dashboards submitting draft applications and of staff on their waitlists, at
+25 and 100 concurrent connections (``bench/load.py``, several client processes), beside the
+one-query view's throughput, with a check that gunicorn's workers keep their database
+connections. A Celery worker runs meanwhile and delivers what the submissions queue.
 Then the bulk jobs (``bench/jobs.py``: round compute, policy re-scoring, nightly refresh; with
 ``--publish`` also ``bench/publish.py``, which builds its own city), the peak resident set of
 gunicorn's workers and of the Celery worker, and a summary table to paste into an issue note.
@@ -171,8 +174,14 @@ def print_summary(summary: list[tuple[str, str, str]], elapsed: float) -> None:
 
 
 class Page:
-    def __init__(self, name: str, path: str, cookie: str | None = None):
-        self.name, self.path, self.cookie = name, path, cookie
+    """A page to measure; with ``paths``, each request asks the next of them (a new question each
+    time: what a visitor meets before anyone asked it, since the public pages are kept rendered)."""
+
+    def __init__(self, name: str, path: str, cookie: str | None = None, paths: list[str] | None = None):
+        self.name, self.path, self.cookie, self.paths = name, path, cookie, paths
+
+    def path_for(self, number: int) -> str:
+        return self.paths[number % len(self.paths)] if self.paths else self.path
 
 
 def page_list(f: Fixtures) -> list[Page]:
@@ -180,7 +189,22 @@ def page_list(f: Fixtures) -> list[Page]:
 
     from django.urls import reverse
 
+    from childcare.models import Facility
+
     search = reverse("parents:facility_search")
+    # Never asked before in this run: every page of results for each age (3,000 facilities: 150
+    # pages of 20) and facilities in turn, so each request renders anew.
+    new_questions = [
+        search + "?" + urlencode({"age_years": age, "page": number})
+        for number in range(1, 151)
+        for age in range(6)
+    ]
+    facilities = [
+        reverse("parents:facility_detail", args=[slug])
+        for slug in Facility.objects.filter(is_active=True)
+        .order_by("?")
+        .values_list("slug", flat=True)[:1000]
+    ]
     return [
         Page("search: no filter", search),
         Page(
@@ -189,6 +213,8 @@ def page_list(f: Fixtures) -> list[Page]:
         ),
         Page("search: distance sort", search + "?" + urlencode({"near": f.near, "sort": "distance"})),
         Page("facility page", reverse("parents:facility_detail", args=[f.facility_slug])),
+        Page("search: a new question each time", new_questions[0], paths=new_questions),
+        Page("facility page: a new one each time", facilities[0], paths=facilities),
         Page("planning (office)", reverse("backoffice:planning_overview"), f.office_cookie),
         Page(
             "round preview (office)", reverse("backoffice:round_detail", args=[f.round_id]), f.office_cookie
@@ -228,10 +254,10 @@ def measure_page(port: int, page: Page, count: int, budget: float) -> dict:
         get(port, ONE_QUERY_PATH)
     times, baseline, errors = [], [], 0
     deadline = time.monotonic() + budget
-    for _ in range(count):
+    for number in range(1, count + 1):
         if time.monotonic() > deadline and len(times) >= 10:
             break
-        status, seconds = get(port, page.path, page.cookie)
+        status, seconds = get(port, page.path_for(number), page.cookie)
         errors += status != 200
         times.append(seconds)
         baseline.append(get(port, ONE_QUERY_PATH)[1])
@@ -288,10 +314,27 @@ LOAD = "{:<34} {:>5} {:>8} {:>8} {:>8} {:>8} {:>7} {:>7} {:>9}"
 
 
 def mixes(f: Fixtures) -> list[tuple[str, list[list[Request]]]]:
-    """The three mixes: what each virtual user replays (see bench/load.py)."""
-    search = [[Request(page.path) for page in page_list(f)[:3]]]
+    """The mixes: what each virtual user replays (see bench/load.py)."""
+    pages = page_list(f)
+    search = [[Request(page.path) for page in pages[:3]]]
+    # Each virtual user asks the three repeated questions and then one nobody asked yet (a page
+    # and an age, with a marker unique to this call, so no earlier run has it kept either).
+    new_questions = next(page.paths for page in pages if page.paths and "search" in page.name)
+    marker = time.monotonic_ns()
+    varied = [
+        [
+            request
+            for n in range(50)
+            for request in (
+                *(Request(page.path) for page in pages[:3]),
+                Request(f"{new_questions[(user * 50 + n) % len(new_questions)]}&run={marker}-{user}-{n}"),
+            )
+        ]
+        for user in range(100)
+    ]
     return [
         ("anonymous search mix", search),
+        ("search mix, 1 in 4 new", varied),
         ("parents: dashboard + submit", f.parent_scripts),
         ("staff: waitlists", f.staff_scripts),
     ]
