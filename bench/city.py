@@ -89,7 +89,7 @@ def session_cookie(user) -> str:
     from portal.second_factor import mark_second_factor_proven
 
     client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="portal.auth_backends.PasswordBackend")
     session = client.session
     mark_second_factor_proven(session, user)
     session.save()

@@ -5,9 +5,11 @@ offer withdrawn a moment after it was made): the newer message says what holds. 
 readable, but out of the default inbox and out of the unread count, so a family never acts on it.
 """
 
+import contextlib
 import uuid
 
-from django.db.models import QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from notifications.models import OutboxMessage
 
@@ -36,10 +38,36 @@ def inbox_message(*, user, public_id: uuid.UUID) -> OutboxMessage:
     return OutboxMessage.objects.only(*_INBOX_FIELDS, "recipient_id").get(recipient=user, public_id=public_id)
 
 
-def unread_count(*, user) -> int:
+def _unread(messages: QuerySet) -> QuerySet:
     """Unread messages that still hold: a superseded one never asks for attention."""
-    return (
-        OutboxMessage.objects.filter(recipient=user, read_at__isnull=True)
-        .exclude(status=Status.SUPERSEDED)
-        .count()
+    return messages.filter(read_at__isnull=True).exclude(status=Status.SUPERSEDED)
+
+
+def unread_count(*, user) -> int:
+    # The signed-in user usually comes with the count read along (portal.auth_backends).
+    snapshot = getattr(user, UNREAD_SNAPSHOT, None)
+    if snapshot is not None:
+        return snapshot
+    return _unread(OutboxMessage.objects.filter(recipient=user)).count()
+
+
+# The attribute a user read with ``with_unread_count`` carries its count in.
+UNREAD_SNAPSHOT = "unread_messages"
+
+
+def with_unread_count(users: QuerySet) -> QuerySet:
+    """``users``, each with its unread count read along in the same query."""
+    count = (
+        _unread(OutboxMessage.objects.filter(recipient=OuterRef("pk")))
+        .order_by()
+        .values("recipient")
+        .annotate(count=Count("pk"))
+        .values("count")
     )
+    return users.annotate(**{UNREAD_SNAPSHOT: Coalesce(Subquery(count), 0)})
+
+
+def forget_unread_count(user) -> None:
+    """After this request changed what is unread: count anew when the page shows it."""
+    with contextlib.suppress(AttributeError):
+        delattr(user, UNREAD_SNAPSHOT)

@@ -24,6 +24,7 @@ ALL_VERSIONS = "all"
 def inbox(request):
     with_superseded = request.GET.get("versions") == ALL_VERSIONS
     supersede_stale_waiting(recipient=request.user)
+    selectors.forget_unread_count(request.user)
     messages = selectors.inbox_messages(user=request.user, with_superseded=with_superseded)
     paginator = Paginator(messages, MESSAGES_PER_PAGE)
     return render(
@@ -45,6 +46,7 @@ def message_detail(request, public_id):
     except OutboxMessage.DoesNotExist:
         raise Http404 from None
     services.mark_read(message=message)
+    selectors.forget_unread_count(request.user)
     return render(request, "notifications/message_detail.html", {"message": message})
 
 

@@ -168,8 +168,21 @@ def test_unread_count_costs_one_query_whatever_the_number(client, parent, write_
     with CaptureQueriesContext(connection) as queries:
         client.get(reverse("home"))
     outbox_queries = [q["sql"] for q in queries if "notifications_outboxmessage" in q["sql"]]
+    # Read along with the signed-in user (portal/auth_backends.py): no query of its own.
     assert len(outbox_queries) == 1
-    assert "COUNT(*)" in outbox_queries[0]
+    assert "COUNT(" in outbox_queries[0]
+    assert outbox_queries[0].startswith('SELECT "portal_user"."id"')
+    html = client.get(reverse("home")).content.decode()
+    assert f'>{count}<span class="visually-hidden"> ungelesen</span>' in html
+
+
+def test_the_badge_counts_the_message_just_opened_as_read(client, parent, write_message):
+    first = write_message(parent, "m1")
+    write_message(parent, "m2")
+    client.force_login(parent)
+    assert '>2<span class="visually-hidden"> ungelesen</span>' in client.get(reverse("home")).text
+    html = client.get(reverse("notifications:message", args=[first.public_id])).text
+    assert '>1<span class="visually-hidden"> ungelesen</span>' in html
 
 
 def test_anonymous_pages_do_not_count_messages(client):
