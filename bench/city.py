@@ -63,6 +63,31 @@ def seed_if_empty(options) -> None:
     print(f"seeded in {time.perf_counter() - started:.0f} s")
 
 
+def seed_demo_town() -> "Fixtures":
+    """The demo town (``seed_demo``, as ``make run`` shows it) and what its search pages ask."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    from childcare.demo.seeding import seed_demo
+    from childcare.models import Facility
+    from portal.models import PortalSettings
+
+    if not Facility.objects.exists():
+        debug, settings.DEBUG = settings.DEBUG, True  # seed_demo's own guard; this database is the bench's
+        try:
+            seed_demo()
+        finally:
+            settings.DEBUG = debug
+    fixtures = Fixtures()
+    first = Facility.objects.filter(is_active=True).order_by("pk").first()
+    fixtures.near = f"{float(first.latitude):.4f}, {float(first.longitude):.4f}"
+    fixtures.start = PortalSettings.load().next_year_start(timezone.localdate()).isoformat()
+    fixtures.facility_slug = fixtures.waitlist_slug = first.slug
+    fixtures.round_id = "00000000-0000-0000-0000-000000000000"
+    fixtures.office_cookie = fixtures.staff_cookie = fixtures.parent_cookie = ""
+    return fixtures
+
+
 class Fixtures:
     """The people and objects the pages are about, with signed-in session cookies."""
 

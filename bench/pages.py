@@ -40,12 +40,14 @@ from city import (  # noqa: E402
     ensure_database,
     prepare,
     production_environment,
+    seed_demo_town,
     seed_if_empty,
 )
 from load import Request  # noqa: E402
 from server import ONE_QUERY_PATH, celery_worker, free_port, get, gunicorn, wait_until_up  # noqa: E402
 
 BENCH_DATABASE = "kitaportal_bench"
+DEMO_DATABASE = "kitaportal_bench_demo"
 
 
 def main() -> None:
@@ -71,7 +73,14 @@ def main() -> None:
     parser.add_argument(
         "--database", default=BENCH_DATABASE, help="database on DATABASE_URL's server (seeded when empty)"
     )
+    parser.add_argument(
+        "--demo-town",
+        action="store_true",
+        help=f"only the search pages, on the demo town (seed_demo, database {DEMO_DATABASE})",
+    )
     options = parser.parse_args()
+    if options.demo_town:
+        options.database, options.no_jobs, options.load_seconds = DEMO_DATABASE, True, 0
 
     server, broker = os.environ.get("DATABASE_URL", ""), os.environ.get("CELERY_BROKER_URL", "")
     if not server.startswith("postgres"):
@@ -90,9 +99,13 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)  # production serves hashed names
-    seed_if_empty(options)
-    fixtures = prepare()
-    pages = page_list(fixtures)
+    if options.demo_town:
+        fixtures = seed_demo_town()
+        pages = page_list(fixtures)[:3] + [page for page in page_list(fixtures) if page.paths][:1]
+    else:
+        seed_if_empty(options)
+        fixtures = prepare()
+        pages = page_list(fixtures)
     if options.only:
         pages = [page for page in pages if any(word in page.name for word in options.only)]
     queries = {page.name: count_queries(page) for page in pages}

@@ -14,6 +14,7 @@ from childcare.facilities.search import MORE_FILTERS, facility_availability, sea
 from childcare.facilities.selectors import facility_detail as select_facility
 from childcare.models import Facility
 from childcare.parents.basket import basket
+from childcare.parents.facility_cards import facility_card, wish_button
 from childcare.parents.search_fields import search_fields
 from portal.models import PortalSettings
 
@@ -84,9 +85,14 @@ def facility_search(request):
         outcome = search_facilities(data=request.GET, portal=portal, today=today)
         form = outcome.form
         page = Paginator(outcome.results, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+        cards = [
+            facility_card(result, start=outcome.start, max_wishes=portal.max_wishes, **wishes)
+            for result in page.object_list
+        ]
         context = {
             "portal_settings": portal,
             "search": outcome,
+            "cards": cards,
             "form": form,
             "fields": search_fields(form),
             "page_obj": page,
@@ -135,10 +141,11 @@ def facility_detail(request, slug):
         ("facility", slug, today),
         lambda: _facility_facts(request, slug, portal, today),
     )
+    facility = FacilityBrief(facts["name"], facts["slug"], facts["accepts_applications"])
     context = {
         "portal_settings": portal,
-        # What the wish button needs; the rest comes rendered.
-        "facility": FacilityBrief(facts["name"], facts["slug"], facts["accepts_applications"]),
+        "facility": facility,
+        "wish_button": wish_button(facility=facility, max_wishes=portal.max_wishes, **wishes),
         "heading": mark_safe(facts["heading"]),  # noqa: S308
         "facts": mark_safe(facts["facts"]),  # noqa: S308
         **wishes,
