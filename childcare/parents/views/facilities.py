@@ -104,7 +104,15 @@ def facility_search(request):
         return render_to_string("childcare/includes/search_body.html", context, request=request)
 
     # The filters, results and pages are the same for everyone asking this on this day.
-    question = ("search", request.META.get("QUERY_STRING", ""), today, _wish_list_key(wishes))
+    # (The settings' time: a process still holding the settings from before a change renders under
+    # the old one, which processes with the new settings do not read.)
+    question = (
+        "search",
+        request.META.get("QUERY_STRING", ""),
+        today,
+        portal.updated_at,
+        _wish_list_key(wishes),
+    )
     context = {
         "portal_settings": portal,
         "body": mark_safe(kept(question, render_results)),  # noqa: S308 (our template's output)
