@@ -226,8 +226,8 @@ class FacilitySearch(django_filters.FilterSet):
         fields: list[str] = []
         form = SearchForm
 
-    def __init__(self, data, *, portal: PortalSettings, today: datetime.date):
-        super().__init__(data, queryset=facility_list())
+    def __init__(self, data, *, portal: PortalSettings, today: datetime.date, languages: bool = False):
+        super().__init__(data, queryset=facility_list(languages=languages))
         self.portal = portal
         self.today = today
 
@@ -424,16 +424,19 @@ class SearchResults(Sequence):
         ]
 
 
-def search_facilities(*, data, portal: PortalSettings, today: datetime.date) -> SearchOutcome:
+def search_facilities(
+    *, data, portal: PortalSettings, today: datetime.date, languages: bool = False
+) -> SearchOutcome:
     """Active facilities matching the filters in ``data`` (a query dict), with free places and distance.
 
     The database filters, counts and orders (also by free places from the start on and by
     distance); ``results`` loads only what is read of it: a page of 20 costs the facilities with
-    providers, their capacities, concepts and languages (three prefetches), and the stored free
+    providers, their capacities and concepts (two prefetches; with ``languages`` their languages
+    too, which the API's results name and the cards do not), and the stored free
     places of those 20 today and at the start (one); one more to look up a postcode, one to count.
     Nothing per facility.
     """
-    search = FacilitySearch(data, portal=portal, today=today)
+    search = FacilitySearch(data, portal=portal, today=today, languages=languages)
     form = search.form
     if not search.is_valid():
         return SearchOutcome(form=form, results=[], start=None, age_band=None, location=None)

@@ -7,16 +7,14 @@ from django.db.models import Count, Prefetch, QuerySet
 from childcare.models import Capacity, Facility, FacilityType
 
 
-def facility_list() -> QuerySet[Facility]:
-    """Active facilities with provider, capacities, concepts and languages in four queries."""
+def facility_list(*, languages: bool = True) -> QuerySet[Facility]:
+    """Active facilities with provider, capacities, concepts and (unless not wanted: the search's
+    cards do not show them) languages, in four queries."""
+    related = [Prefetch("capacities", queryset=Capacity.objects.order_by("age_band")), "concepts"]
     return (
         Facility.objects.filter(is_active=True)
         .select_related("provider")
-        .prefetch_related(
-            Prefetch("capacities", queryset=Capacity.objects.order_by("age_band")),
-            "concepts",
-            "languages",
-        )
+        .prefetch_related(*related, *(["languages"] if languages else []))
         .order_by("name")
     )
 

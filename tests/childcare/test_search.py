@@ -491,10 +491,10 @@ def test_search_runs_a_constant_number_of_queries(
         PlacementFactory(facility=facility, age_band=AgeBand.UNDER_THREE, start_date=D(2025, 8, 1))
     OfferFactory(wish=WishFactory(facility=facility, age_band=AgeBand.UNDER_THREE))
     # 1 portal settings, [1 centre of the postcode's facilities], 1 count of the matches (free places
-    # from the start on and distance inside it), 1 facilities of the page with providers, 3 prefetches
-    # (capacities, concepts, languages), 1 stored free places of the page's facilities today and at
-    # the start.
-    with django_assert_num_queries(7 + postcode_lookups):
+    # from the start on and distance inside it), 1 facilities of the page with providers, 2 prefetches
+    # (capacities, concepts; the cards show no languages), 1 stored free places of the page's
+    # facilities today and at the start.
+    with django_assert_num_queries(6 + postcode_lookups):
         response = search(client, **params)
     assert response.context["page_obj"].paginator.count == count
 

@@ -67,7 +67,10 @@ class FacilityList(GenericAPIView):
     @cacheable_public_data
     def get(self, request):
         outcome = search_facilities(
-            data=request.query_params, portal=PortalSettings.load(), today=timezone.localdate()
+            data=request.query_params,
+            portal=PortalSettings.load(),
+            today=timezone.localdate(),
+            languages=True,  # each result names its languages
         )
         if outcome.form.errors:
             raise serializers.ValidationError(
