@@ -73,9 +73,10 @@ def test_facility_leader_offers_a_place_and_the_family_accepts(portal, leader, f
     desktop.go_back()
     desktop.wait_for_url("**/verwaltung/kita-ahorn/warteliste/?age_band=u3")
 
-    offer_form = row.locator("form[action$='/angebot/']")
-    row.locator("details:has(form[action$='/angebot/']) > summary").click()
-    offer_form.locator("[type=submit]").click()
+    # The row's offer button posts the page's one actions form to the row's offer URL.
+    offer_button = row.locator("button[formaction$='/angebot/']")
+    row.locator("details:has(button[formaction$='/angebot/']) > summary").click()
+    offer_button.click()
     desktop.wait_for_url("**/verwaltung/kita-ahorn/warteliste/?age_band=u3")
     assert application.reference in desktop.locator("main .alert-success").inner_text()
     check(desktop, shot="staff-waitlist-offered")
