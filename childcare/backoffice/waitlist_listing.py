@@ -19,10 +19,11 @@ from django.db import connection
 from django.db.models import Case, IntegerField, Q, Sum, Value, When, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from childcare.admissions import waitlist
 from childcare.backoffice.forms.staff import suggested_start
-from childcare.models import Application, Child, Offer, OfferStatus, Wish, WishStatus
+from childcare.models import Child, Offer, OfferStatus, Wish, WishStatus
 
 # How many waiting families at the top of the list "offer the next places" looks at for its date.
 TOP_WAITING = 3
@@ -82,40 +83,60 @@ def matches(condition: Q):
     return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
 
 
+# The columns ``listed`` names are those of the queryset's ``values_list`` in ``read_page``, in order.
+_LISTED_COLUMNS = (
+    "pk",
+    "status",
+    "application__desired_start_date",
+    "position",
+    "waiting_so_far",
+    "matches",
+    "rank",
+    "points",
+    "points_explanation",
+    "application__public_id",
+    "application__reference",
+    "application__care_hours_per_week",
+    "application__submitted_at",
+    "application__child_id",
+)
+
+# The wish and application columns come with the list (their rows are read to order it anyway);
+# only the page's children and open offers are looked up by key.
 _PAGE = """
-WITH listed (id, status, desired_start, position, waiting_so_far, matches) AS ({listed}),
+WITH listed (id, status, desired_start, position, waiting_so_far, matches, rank, points, explanation,
+             public_id, reference, hours, submitted_at, child_id) AS ({listed}),
 summary (total, matching, top_start) AS (
     SELECT COUNT(*), COALESCE(SUM(matches), 0),
            MIN(CASE WHEN status = %s AND waiting_so_far <= %s THEN desired_start END)
     FROM listed
 ),
-page (id, position) AS (
-    SELECT id, position FROM (
-        SELECT id, position, ROW_NUMBER() OVER (ORDER BY position) AS number FROM listed WHERE matches = 1
+page AS (
+    SELECT * FROM (
+        SELECT listed.*, ROW_NUMBER() OVER (ORDER BY position) AS number FROM listed WHERE matches = 1
     ) numbered
     WHERE number > %s AND number <= %s
 )
-SELECT s.total, s.matching, s.top_start, p.position,
-       w.id, w.status, w.rank, w.points, w.points_explanation,
-       a.public_id, a.reference, a.desired_start_date, a.care_hours_per_week, a.submitted_at,
-       c.first_name, o.public_id, o.expires_at
+SELECT s.total, s.matching, s.top_start,
+       p.position, p.id, p.status, p.rank, p.points, p.explanation, p.public_id, p.reference,
+       p.desired_start, p.hours, p.submitted_at, c.first_name, o.public_id, o.expires_at
 FROM summary s
 LEFT JOIN page p ON 1 = 1
-LEFT JOIN {wish} w ON w.id = p.id
-LEFT JOIN {application} a ON a.id = w.application_id
-LEFT JOIN {child} c ON c.id = a.child_id
-LEFT JOIN {offer} o ON o.wish_id = w.id AND o.status = %s
+LEFT JOIN {child} c ON c.id = p.child_id
+LEFT JOIN {offer} o ON o.wish_id = p.id AND o.status = %s
 ORDER BY p.position
 """
 
 
 def _date(value) -> datetime.date | None:
-    # SQLite returns a computed date (not a column) as text.
+    # SQLite returns dates read through a subquery as text.
     return datetime.date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def _aware(value: datetime.datetime | None) -> datetime.datetime | None:
-    # SQLite returns datetimes read by raw SQL naive, in UTC.
+def _aware(value) -> datetime.datetime | None:
+    # SQLite returns datetimes read by raw SQL naive, in UTC (as text through a subquery).
+    if isinstance(value, str):
+        value = parse_datetime(value)
     if value is not None and timezone.is_naive(value):
         return timezone.make_aware(value, datetime.UTC)
     return value
@@ -148,15 +169,11 @@ def read_page(*, facility_id: int, age_band: str, condition: Q, number: int, per
             ),
             matches=matches(condition),
         )
-        .values_list(
-            "pk", "status", "application__desired_start_date", "position", "waiting_so_far", "matches"
-        )
+        .values_list(*_LISTED_COLUMNS)
     )
     listed_sql, listed_params = listed.query.sql_with_params()
     sql = _PAGE.format(
         listed=listed_sql,
-        wish=Wish._meta.db_table,
-        application=Application._meta.db_table,
         child=Child._meta.db_table,
         offer=Offer._meta.db_table,
     )
@@ -181,7 +198,7 @@ def read_page(*, facility_id: int, age_band: str, condition: Q, number: int, per
                 public_id=_uuid(public_id),
                 reference=reference,
                 first_name=first_name,
-                desired_start=desired_start,
+                desired_start=_date(desired_start),
                 care_hours_per_week=hours,
                 submitted=timezone.localdate(_aware(submitted)) if submitted else None,
                 offer_public_id=_uuid(offer_id),

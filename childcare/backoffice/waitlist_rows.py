@@ -149,7 +149,7 @@ def _actions(candidate: Candidate, page: RowContext, labels: _Labels) -> str:
     if candidate.offer_public_id:
         withdraw_url = page.urls["offer_withdraw"].replace(_ID, str(candidate.offer_public_id))
         body = (
-            f'<button type="submit" form="{ACTIONS_FORM}" formaction="{withdraw_url}" formnovalidate'
+            f'<button type="submit" form="{ACTIONS_FORM}" formaction="{withdraw_url}"'
             f' class="btn btn-sm btn-outline-danger">{labels.withdraw_offer}{who}</button>\n{note}'
         )
     elif candidate.status == WishStatus.ACTIVE:

@@ -110,7 +110,6 @@ def test_withdrawing_from_a_row_puts_the_wish_back_on_the_list(client, board, st
     client.force_login(staff)
     page = parse(open_list(client, board))
     button = control(page, board["offered"], "button", f"/{board['offer'].public_id}/zurueckziehen/")
-    assert "formnovalidate" in button
     client.post(button["formaction"], page.form_fields)
     board["offer"].refresh_from_db()
     board["offered"].refresh_from_db()

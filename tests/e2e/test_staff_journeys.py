@@ -223,3 +223,21 @@ def test_staff_pages_pass_axe_and_fit_a_desktop_window(leader, ahorn, town, desk
     for application in (applications[0], applications[-1]):
         desktop.goto(f"/verwaltung/antraege/{application.public_id}/")
         check(desktop, label="staff-application")
+
+
+def test_staff_offer_a_place_from_the_waitlist_with_the_keyboard_alone(portal, leader, family, desktop):
+    """Tab to the row's actions, open them with Enter, Tab to the child's offer button, Enter."""
+    from tests.e2e.test_keyboard import press, tab_to
+
+    _parent, application = family
+    sign_in_to_the_backoffice(desktop, leader)
+    desktop.goto("/verwaltung/kita-ahorn/warteliste/?age_band=u3")
+    row = f"#candidate-{application.public_id}"
+    press(desktop, f"{row} .actions-cell summary")
+    button = f"{row} button[formaction$='/angebot/']"
+    tab_to(desktop, button)
+    assert application.reference in desktop.locator(button).inner_text()  # its name says which child
+    with desktop.expect_navigation(url="**/verwaltung/kita-ahorn/warteliste/?age_band=u3"):
+        desktop.keyboard.press("Enter")
+    assert application.reference in desktop.locator("main .alert-success").inner_text()
+    assert Offer.objects.get(application=application).status == OfferStatus.OPEN

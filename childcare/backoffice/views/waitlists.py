@@ -161,15 +161,12 @@ def _ranked(facility: Facility, age_band: str) -> QuerySet[Wish]:
     )
 
 
-TOP_WAITING = listing.TOP_WAITING
-
-
 def top_waiting_starts(facility: Facility, age_band: str) -> list[datetime.date | None]:
     """The desired starts of the first families on the list still waiting for an offer (1 query)."""
     return list(
         waitlist.waitlist(facility_id=facility.pk, age_band=age_band)
         .filter(status=WishStatus.ACTIVE)
-        .values_list("application__desired_start_date", flat=True)[:TOP_WAITING]
+        .values_list("application__desired_start_date", flat=True)[: listing.TOP_WAITING]
     )
 
 
@@ -213,10 +210,10 @@ def waitlist_page(request, slug):
     """The ranked, filtered, paginated waitlist of one facility and age band.
 
     Queries, whatever the length of the list: the facility, the staff check, its age bands with
-    their places and free places today, the page (``waitlist_listing.read_page``: positions, counts and
-    the page's rows in one statement; a second time only for a page number past the end). With the
-    session, the user, the layout's portal settings (which also give the offer deadline) and inbox
-    badge, and the one audit-log INSERT, that makes 10 (9 for the municipal office).
+    their places and free places today, the page (``waitlist_listing.read_page``: positions, counts
+    and the page's rows in one statement; once more only for a page number past the end), the
+    portal settings (offer deadline). With the session, the user, the layout's portal settings and
+    inbox badge, and the one audit-log INSERT, that makes 10 (9 for the municipal office).
     """
     facility = staff_facility(request, slug)
     today = timezone.localdate()
