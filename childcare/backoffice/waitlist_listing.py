@@ -83,29 +83,41 @@ def matches(condition: Q):
     return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
 
 
-# The columns ``listed`` names are those of the queryset's ``values_list`` in ``read_page``, in order.
-_LISTED_COLUMNS = (
-    "pk",
-    "status",
-    "application__desired_start_date",
-    "position",
-    "waiting_so_far",
-    "matches",
-    "rank",
-    "points",
-    "points_explanation",
-    "application__public_id",
-    "application__reference",
-    "application__care_hours_per_week",
-    "application__submitted_at",
-    "application__child_id",
+# Every listed wish with its position, and how many of the list up to it wait for an offer (the
+# same window, so no second sort), as plain columns. Built once: the joins and windows cost more to
+# set up than the statement takes to compile; each page adds its list and its filters.
+_LISTED = (
+    Wish.objects.filter(waitlist.ON_WAITLIST)
+    .order_by()
+    .annotate(
+        position=Window(RowNumber(), order_by=waitlist.ORDER),
+        waiting_so_far=Window(
+            Sum(Case(When(status=WishStatus.ACTIVE, then=Value(1)), default=Value(0))),
+            order_by=waitlist.ORDER,
+        ),
+    )
+    .values_list(
+        "pk",
+        "status",
+        "application__desired_start_date",
+        "position",
+        "waiting_so_far",
+        "rank",
+        "points",
+        "points_explanation",
+        "application__public_id",
+        "application__reference",
+        "application__care_hours_per_week",
+        "application__submitted_at",
+        "application__child_id",
+    )
 )
 
 # The wish and application columns come with the list (their rows are read to order it anyway);
 # only the page's children and open offers are looked up by key.
 _PAGE = """
-WITH listed (id, status, desired_start, position, waiting_so_far, matches, rank, points, explanation,
-             public_id, reference, hours, submitted_at, child_id) AS ({listed}),
+WITH listed (id, status, desired_start, position, waiting_so_far, rank, points, explanation,
+             public_id, reference, hours, submitted_at, child_id, matches) AS ({listed}),
 summary (total, matching, top_start) AS (
     SELECT COUNT(*), COALESCE(SUM(matches), 0),
            MIN(CASE WHEN status = %s AND waiting_so_far <= %s THEN desired_start END)
@@ -157,20 +169,8 @@ def read_page(*, facility_id: int, age_band: str, condition: Q, number: int, per
 
     One query. A page past the end comes back without candidates; ``matching`` says where the end is.
     """
-    listed = (
-        waitlist.waitlist(facility_id=facility_id, age_band=age_band)
-        .order_by()
-        .annotate(
-            position=Window(RowNumber(), order_by=waitlist.ORDER),
-            # how many of the list up to here wait for an offer (the same window: no second sort)
-            waiting_so_far=Window(
-                Sum(Case(When(status=WishStatus.ACTIVE, then=Value(1)), default=Value(0))),
-                order_by=waitlist.ORDER,
-            ),
-            matches=matches(condition),
-        )
-        .values_list(*_LISTED_COLUMNS)
-    )
+    # an annotation after values_list() comes last among the columns
+    listed = _LISTED.filter(facility_id=facility_id, age_band=age_band).annotate(matches=matches(condition))
     listed_sql, listed_params = listed.query.sql_with_params()
     sql = _PAGE.format(
         listed=listed_sql,
