@@ -105,20 +105,21 @@ class _Labels:
         self.record_placement = escape(_("Record placement"))
         self.add_note = escape(_("Add note"))
         self.states = {value: escape(str(label)) for value, label in WishStatus.choices}
-        self._terms = _("Offer from %(start)s, answer by %(deadline)s")
-        self._hours = _("%(hours)s h/week")
-        self._answer_by = _("answer by %(deadline)s")
+        # escaped before the (escaped) values go in: "%(name)s" holds nothing escape() changes
+        self._terms = escape(_("Offer from %(start)s, answer by %(deadline)s"))
+        self._hours = escape(_("%(hours)s h/week"))
+        self._answer_by = escape(_("answer by %(deadline)s"))
         self._deadline = dates(deadline)
         self._dates = dates
 
     def terms(self, start: datetime.date) -> str:
-        return escape(self._terms) % {"start": self._dates(start), "deadline": self._deadline}
+        return self._terms % {"start": self._dates(start), "deadline": self._deadline}
 
     def hours(self, hours: int | None) -> str:
-        return escape(self._hours % {"hours": hours}) if hours else "–"
+        return self._hours % {"hours": hours} if hours else "–"  # hours: an integer
 
     def answer_by(self, expires_at: datetime.datetime) -> str:
-        return escape(self._answer_by) % {"deadline": self._dates(timezone.localdate(expires_at))}
+        return self._answer_by % {"deadline": self._dates(timezone.localdate(expires_at))}
 
 
 def _points(candidate: Candidate, lines: dict[tuple, str]) -> str:
