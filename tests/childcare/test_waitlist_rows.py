@@ -173,3 +173,16 @@ def test_the_rows_follow_the_language_of_each_request(client, board, staff):
     assert "Offer with other dates" in english
     assert "Withdraw offer" in english
     assert "Platz anbieten" not in english
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_the_rows_short_dates_read_as_the_templates_date_filter_writes_them(language):
+    from django.utils.formats import date_format
+
+    from childcare.backoffice.waitlist_rows import _Dates
+
+    with translation.override(language):
+        dates = _Dates()
+        for day in (datetime.date(2027, 1, 5), datetime.date(2026, 12, 31)):
+            assert dates(day) == date_format(day, "SHORT_DATE_FORMAT")
+        assert dates(None) == "–"
