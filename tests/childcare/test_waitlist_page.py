@@ -246,3 +246,13 @@ def test_the_header_counts_places_taken_today_from_the_stored_availability(clien
     client.force_login(staff)
     response = waitlist_page(client, waitlist)
     assert (response.context["places"], response.context["free_now"]) == (3, 2)  # later starts count later
+
+
+def test_a_page_number_no_database_could_take_shows_the_last_page(client, waitlist, staff):
+    bulk_list(waitlist, 60)
+    client.force_login(staff)
+    url = reverse("backoffice:waitlist", args=[waitlist.slug])
+    for number in (10**30, -(10**30)):
+        response = client.get(url, {"page": number})
+        assert response.status_code == 200
+        assert response.context["page_obj"].number == 2

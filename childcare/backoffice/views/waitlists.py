@@ -199,10 +199,14 @@ def _bands_and_free_today(facility: Facility, today: datetime.date) -> tuple[lis
 
 
 def _page_number(request) -> int:
+    """The page asked for, as ``Paginator.get_page`` reads it: not a number is the first page; below
+    1 or past the end is the last, so any number beyond every list (which the database could not
+    take) reads as 0 for "the last page"."""
     try:
-        return int(request.GET.get("page") or 1)
+        number = int(request.GET.get("page") or 1)
     except ValueError:
         return 1
+    return number if 1 <= number <= 1_000_000 else 0
 
 
 @login_required
