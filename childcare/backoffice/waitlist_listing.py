@@ -8,7 +8,8 @@ as much as the rest of the page at city scale, and grew with the list; here the 
 filters and cuts the list, and only the page's rows come back, whatever the length of the list.
 
 The list's rule (who is on it, in which order) stays in ``childcare.admissions.waitlist``: its
-queryset, compiled by the ORM, is the statement's first part.
+condition and order (``ON_WAITLIST``, ``ORDER``), compiled by the ORM, make the statement's first
+part. The statement runs on PostgreSQL and SQLite alike.
 """
 
 import datetime
