@@ -1,11 +1,12 @@
-"""The search form's fields, written without crispy-forms and Django's widget templates.
+"""Form fields written without crispy-forms and Django's widget templates.
 
 Rendering fifteen fields through crispy-forms and the widget templates took two thirds of the
 search page's time in the demo town (every checkbox of a group is a template of its own, and
-the page is the portal's most visited). The search form's widgets are few and plain, so this
-module reads what each needs (type, value, limits, choices, errors) and writes the markup
-crispy-forms' Bootstrap 5 pack wrote, with the same ids, labels and ARIA attributes, in Python.
-Every value goes through ``format_html``'s escaping. ``{{ fields.NAME }}`` in a template writes one.
+the page is the portal's most visited); the staff waitlist's two forms cost as much as its fifty
+rows. Their widgets are few and plain, so this module reads what each needs (type, value,
+limits, required, choices, errors) and writes the markup crispy-forms' Bootstrap 5 pack wrote,
+with the same ids, labels and ARIA attributes, in Python. Every value goes through
+``format_html``'s escaping. ``{{ fields.NAME }}`` in a template writes one.
 """
 
 from dataclasses import dataclass
@@ -36,6 +37,8 @@ class SearchField:
     help_text: str
     errors: list
     choices: tuple[Choice, ...]
+    required: bool = False  # the label gets crispy-forms' asterisk
+    required_attribute: bool = False  # the control gets ``required`` (as Django's widget would)
 
     @property
     def described_by(self) -> str:
@@ -75,14 +78,27 @@ class SearchField:
     def _help(self) -> SafeString:
         if not self.help_text:
             return mark_safe("")  # noqa: S308  (a constant)
-        return format_html('<div id="{}_helptext" class="form-text">{}</div>', self.id, self.help_text)
+        # As Django's and crispy-forms' templates do, help text is the developer's markup, not escaped.
+        help_text = mark_safe(self.help_text)  # noqa: S308
+        return format_html('<div id="{}_helptext" class="form-text">{}</div>', self.id, help_text)
+
+    def _required(self) -> str:
+        return " required" if self.required_attribute else ""
 
     def _labelled(self, control: SafeString) -> SafeString:
+        if self.required:
+            label = format_html(
+                '<label for="{}" class="form-label requiredField">{}'
+                '<span class="asteriskField">*</span></label>',
+                self.id,
+                self.label,
+            )
+        else:
+            label = format_html('<label for="{}" class="form-label">{}</label>', self.id, self.label)
         return format_html(
-            '<div id="div_{}" class="mb-3">\n<label for="{}" class="form-label">{}</label>\n{}\n{}{}</div>',
+            '<div id="div_{}" class="mb-3">\n{}\n{}\n{}{}</div>',
             self.id,
-            self.id,
-            self.label,
+            label,
             control,
             self._feedback(),
             self._help(),
@@ -93,12 +109,13 @@ class SearchField:
         limits = format_html_join("", ' {}="{}"', self.attrs.items())
         return self._labelled(
             format_html(
-                '<input type="{}" name="{}"{}{} class="form-control{}"{} id="{}">',
+                '<input type="{}" name="{}"{}{} class="form-control{}"{}{} id="{}">',
                 self.input_type,
                 self.name,
                 value,
                 limits,
                 self._invalid(),
+                self._required(),
                 self._aria(),
                 self.id,
             )
@@ -112,9 +129,10 @@ class SearchField:
         )
         return self._labelled(
             format_html(
-                '<select name="{}" class="form-select{}"{} id="{}">{}</select>',
+                '<select name="{}" class="form-select{}"{}{} id="{}">{}</select>',
                 self.name,
                 self._invalid(),
+                self._required(),
                 self._aria(),
                 self.id,
                 options,
@@ -194,7 +212,10 @@ def _choices(bound: forms.BoundField, kind: str, value) -> tuple[Choice, ...]:
 
 
 def search_fields(form: forms.Form) -> dict[str, SearchField]:
-    """Every field of ``form`` by name, with what the template needs to write its markup."""
+    """Every field of ``form`` by name, with what the template needs to write its markup.
+
+    Checkbox groups and single checkboxes never get ``required`` (none of the forms needs it).
+    """
     prepared = {}
     for bound in form:
         widget = bound.field.widget
@@ -216,5 +237,8 @@ def search_fields(form: forms.Form) -> dict[str, SearchField]:
             help_text=str(bound.help_text or ""),
             errors=list(bound.errors),
             choices=_choices(bound, kind, value),
+            required=bound.field.required,
+            required_attribute=kind in ("input", "select")
+            and bool(bound.build_widget_attrs({}, widget).get("required")),
         )
     return prepared

@@ -11,7 +11,7 @@ from django.utils import timezone
 from childcare.actors import SYSTEM
 from childcare.admissions import offers
 from childcare.models import AgeBand, Application, ApplicationStatus, Child, Wish
-from tests.factories import ApplicationFactory, CapacityFactory, WishFactory
+from tests.factories import ApplicationFactory, CapacityFactory, PlacementFactory, WishFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -152,3 +152,107 @@ def test_the_csv_export_streams_any_list_with_the_same_queries(
     assert lines[0].startswith("\ufeff")
     assert len(lines) == rows + 1
     assert [line.split(";")[0] for line in lines[1:4]] == ["1", "2", "3"]
+
+
+# --- one statement for the page, whatever the length of the list ---
+
+
+def bulk_list(facility, rows, *, desired=None):
+    applications = Application.objects.bulk_create(
+        Application(
+            child=child,
+            status=ApplicationStatus.SUBMITTED,
+            submitted_at=timezone.now(),
+            desired_start_date=desired,
+        )
+        for child in Child.objects.bulk_create(
+            Child(first_name=f"Kind{n}", last_name="Muster", birth_date=datetime.date(2022, 1, 1))
+            for n in range(rows)
+        )
+    )
+    return Wish.objects.bulk_create(
+        Wish(
+            application=application, facility=facility, rank=1, age_band=AgeBand.THREE_TO_SCHOOL, points=n % 7
+        )
+        for n, application in enumerate(applications)
+    )
+
+
+@pytest.mark.parametrize("rows", [120, 1500])
+def test_a_filtered_later_page_costs_the_same_queries_at_any_length(
+    client, waitlist, staff, django_assert_num_queries, rows
+):
+    bulk_list(waitlist, rows, desired=TODAY + datetime.timedelta(days=40))
+    offers.make_offer(wish=Wish.objects.order_by("-points", "pk").first(), start_date=TOMORROW, by=SYSTEM)
+    client.force_login(staff)
+    url = reverse("backoffice:waitlist", args=[waitlist.slug])
+    client.get(url)  # warm up the settings rows
+    month = f"{TODAY + datetime.timedelta(days=40):%Y-%m}"
+    # 1 session, 2 user (with the unread inbox count), 3 facility, 4 staff membership check, 5 age
+    # bands with places taken today, 6 the page (positions, counts, the page's rows), 7 portal
+    # settings (offer deadline), 8 portal settings (layout), 9 the audit log INSERT
+    with django_assert_num_queries(9):
+        response = client.get(url, {"state": "active", "start_month": month, "page": 2})
+    page = response.context["candidates"]
+    assert len(page) == 50
+    assert response.context["page_obj"].number == 2
+    assert response.context["page_obj"].paginator.count == rows - 1  # the offered family is left out
+    assert response.context["total"] == rows
+    assert [candidate.position for candidate in page] == list(range(52, 102))  # the offer holds place 1
+
+
+def test_a_page_past_the_end_shows_the_last_page_with_one_more_query(
+    client, waitlist, staff, django_assert_num_queries
+):
+    bulk_list(waitlist, 60)
+    client.force_login(staff)
+    url = reverse("backoffice:waitlist", args=[waitlist.slug])
+    client.get(url)
+    with django_assert_num_queries(10):  # the page is read again at the last page
+        response = client.get(url, {"page": 9})
+    assert response.context["page_obj"].number == 2
+    assert [candidate.position for candidate in response.context["candidates"]] == list(range(51, 61))
+    assert client.get(url, {"page": 0}).context["page_obj"].number == 2  # as Paginator.get_page
+    assert client.get(url, {"page": "zz"}).context["page_obj"].number == 1
+
+
+def test_a_filter_without_matches_still_counts_the_list(client, waitlist, staff, in_english):
+    bulk_list(waitlist, 3)
+    client.force_login(staff)
+    response = client.get(reverse("backoffice:waitlist", args=[waitlist.slug]), {"state": "offered"})
+    assert response.context["candidates"] == []
+    assert response.context["total"] == 3
+    assert "3 children on the waitlist" in response.content.decode()
+    assert "No candidates match these filters." in response.content.decode()
+
+
+def test_the_bulk_form_skips_families_holding_an_offer_for_its_date(client, waitlist, staff):
+    early = TODAY + datetime.timedelta(days=20)
+    offered = waiting(waitlist, 90, early)
+    offers.make_offer(wish=offered, start_date=early, by=SYSTEM)
+    later = TODAY + datetime.timedelta(days=50)
+    waiting(waitlist, 50, later)
+    waiting(waitlist, 40, later + datetime.timedelta(days=10))
+    waiting(waitlist, 30, later + datetime.timedelta(days=20))
+    waiting(waitlist, 20, TODAY + datetime.timedelta(days=30))  # fourth waiting family: not at the top
+    client.force_login(staff)
+    assert waitlist_page(client, waitlist).context["offer_next_form"].initial["start_date"] == later
+
+
+def test_the_header_counts_places_taken_today_from_the_stored_availability(client, waitlist, staff):
+    PlacementFactory(facility=waitlist, age_band=AgeBand.THREE_TO_SCHOOL, start_date=TODAY)
+    PlacementFactory(facility=waitlist, age_band=AgeBand.THREE_TO_SCHOOL, start_date=TOMORROW)
+    offers.make_offer(wish=waiting(waitlist, 10, TODAY), start_date=TOMORROW, by=SYSTEM)
+    client.force_login(staff)
+    response = waitlist_page(client, waitlist)
+    assert (response.context["places"], response.context["free_now"]) == (3, 2)  # later starts count later
+
+
+def test_a_page_number_no_database_could_take_shows_the_last_page(client, waitlist, staff):
+    bulk_list(waitlist, 60)
+    client.force_login(staff)
+    url = reverse("backoffice:waitlist", args=[waitlist.slug])
+    for number in (10**30, -(10**30)):
+        response = client.get(url, {"page": number})
+        assert response.status_code == 200
+        assert response.context["page_obj"].number == 2

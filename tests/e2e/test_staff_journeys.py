@@ -73,9 +73,10 @@ def test_facility_leader_offers_a_place_and_the_family_accepts(portal, leader, f
     desktop.go_back()
     desktop.wait_for_url("**/verwaltung/kita-ahorn/warteliste/?age_band=u3")
 
-    offer_form = row.locator("form[action$='/angebot/']")
-    row.locator("details:has(form[action$='/angebot/']) > summary").click()
-    offer_form.locator("[type=submit]").click()
+    # The row's offer button posts the page's one actions form to the row's offer URL.
+    offer_button = row.locator("button[formaction$='/angebot/']")
+    row.locator("details:has(button[formaction$='/angebot/']) > summary").click()
+    offer_button.click()
     desktop.wait_for_url("**/verwaltung/kita-ahorn/warteliste/?age_band=u3")
     assert application.reference in desktop.locator("main .alert-success").inner_text()
     check(desktop, shot="staff-waitlist-offered")
@@ -222,3 +223,21 @@ def test_staff_pages_pass_axe_and_fit_a_desktop_window(leader, ahorn, town, desk
     for application in (applications[0], applications[-1]):
         desktop.goto(f"/verwaltung/antraege/{application.public_id}/")
         check(desktop, label="staff-application")
+
+
+def test_staff_offer_a_place_from_the_waitlist_with_the_keyboard_alone(portal, leader, family, desktop):
+    """Tab to the row's actions, open them with Enter, Tab to the child's offer button, Enter."""
+    from tests.e2e.test_keyboard import press, tab_to
+
+    _parent, application = family
+    sign_in_to_the_backoffice(desktop, leader)
+    desktop.goto("/verwaltung/kita-ahorn/warteliste/?age_band=u3")
+    row = f"#candidate-{application.public_id}"
+    press(desktop, f"{row} .actions-cell summary")
+    button = f"{row} button[formaction$='/angebot/']"
+    tab_to(desktop, button)
+    assert application.reference in desktop.locator(button).inner_text()  # its name says which child
+    with desktop.expect_navigation(url="**/verwaltung/kita-ahorn/warteliste/?age_band=u3"):
+        desktop.keyboard.press("Enter")
+    assert application.reference in desktop.locator("main .alert-success").inner_text()
+    assert Offer.objects.get(application=application).status == OfferStatus.OPEN

@@ -4,14 +4,13 @@ A facility the user does not work for answers 404; the municipal office sees eve
 """
 
 import datetime
-import uuid
 from collections import Counter
 from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, QuerySet, Window
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -23,6 +22,8 @@ from django.utils.translation import gettext as _
 from childcare import permissions
 from childcare.admissions import explanations, waitlist
 from childcare.admissions import offers as offer_services
+from childcare.backoffice import waitlist_listing as listing
+from childcare.backoffice import waitlist_rows
 from childcare.backoffice.exports import csv_response
 from childcare.backoffice.forms import staff as forms
 from childcare.backoffice.lookups import staff_facility
@@ -31,12 +32,13 @@ from childcare.facilities.capacity import occupancies_by_band
 from childcare.facilities.search import AGE_BAND_ORDER
 from childcare.models import (
     AgeBand,
+    Capacity,
     Facility,
-    Offer,
-    OfferStatus,
+    ProgramAvailability,
     Wish,
     WishStatus,
 )
+from childcare.parents.search_fields import search_fields
 from portal import audit
 
 WAITLIST_PER_PAGE = 50
@@ -114,21 +116,19 @@ def facility_list(request):
 # --- the waitlist ---
 
 
+_STATES = {forms.STATE_ACTIVE: WishStatus.ACTIVE, forms.STATE_OFFERED: WishStatus.OFFERED}
+
+
 @dataclass(frozen=True)
 class WaitlistFilters:
     age_band: str
     state: str
     start_month: datetime.date | None
 
-    def matches(self, status: str, desired_start: datetime.date | None) -> bool:
-        if self.state == forms.STATE_ACTIVE and status != WishStatus.ACTIVE:
-            return False
-        if self.state == forms.STATE_OFFERED and status != WishStatus.OFFERED:
-            return False
-        if self.start_month is None:
-            return True
-        month = (self.start_month.year, self.start_month.month)
-        return desired_start is not None and (desired_start.year, desired_start.month) == month
+    @property
+    def condition(self) -> Q:
+        """The filters as a condition on a wish of the list (the page and the CSV use the same)."""
+        return listing.matching(state=_STATES.get(self.state), start_month=self.start_month)
 
 
 def _filters(request, bands: list[str]) -> tuple[forms.WaitlistFilterForm, WaitlistFilters]:
@@ -154,56 +154,11 @@ def _ranked(facility: Facility, age_band: str) -> QuerySet[Wish]:
     """The facility's whole list for the age band, in waitlist order, each wish with its ``position``.
 
     The window runs over the unfiltered list, so a filtered view still shows every candidate's
-    real place; the filters are applied afterwards, in Python.
+    real place.
     """
     return waitlist.waitlist(facility_id=facility.pk, age_band=age_band).annotate(
         position=Window(RowNumber(), order_by=waitlist.ORDER)
     )
-
-
-# Each row links to its application and posts its actions to URLs that differ only in the
-# application's id: they are reversed once per page with this stand-in, which each row replaces.
-_ROW_ID = str(uuid.UUID(int=0))
-_ROW_ACTIONS = ("offer_make", "wish_reject", "placement_record")
-
-
-def _row_url_patterns(facility: Facility) -> dict[str, str]:
-    patterns = {name: reverse(f"backoffice:{name}", args=[facility.slug, _ROW_ID]) for name in _ROW_ACTIONS}
-    patterns["note_add"] = reverse("backoffice:note_add", args=[_ROW_ID])
-    patterns["application"] = reverse("backoffice:application", args=[_ROW_ID])
-    return patterns
-
-
-def _page_of_candidates(facility: Facility, entries: list[tuple[int, int]]) -> list[Wish]:
-    """Load the wishes of one page (given as (pk, position) in list order) with what the rows show.
-
-    Two queries: the wishes with application and child, and their open offers.
-    """
-    patterns = _row_url_patterns(facility)
-    wishes = Wish.objects.filter(pk__in=[pk for pk, _position in entries]).select_related(
-        "application__child"
-    )
-    wishes = wishes.prefetch_related(
-        Prefetch("offers", queryset=Offer.objects.filter(status=OfferStatus.OPEN), to_attr="open_offers")
-    )
-    found = {wish.pk: wish for wish in wishes}
-    page = []
-    for pk, position in entries:
-        wish = found.get(pk)
-        if wish is None:  # left the list between the two reads
-            continue
-        wish.position = position
-        wish.explained = explanations.explain_points(wish.points_explanation)
-        wish.open_offer = wish.open_offers[0] if wish.open_offers else None
-        wish.offer_start = forms.suggested_start([wish.application.desired_start_date])
-        public_id = str(wish.application.public_id)
-        wish.urls = {name: pattern.replace(_ROW_ID, public_id) for name, pattern in patterns.items()}
-        page.append(wish)
-    return page
-
-
-# How many waiting families at the top of the list "offer the next places" looks at for its date.
-TOP_WAITING = 3
 
 
 def top_waiting_starts(facility: Facility, age_band: str) -> list[datetime.date | None]:
@@ -211,7 +166,7 @@ def top_waiting_starts(facility: Facility, age_band: str) -> list[datetime.date 
     return list(
         waitlist.waitlist(facility_id=facility.pk, age_band=age_band)
         .filter(status=WishStatus.ACTIVE)
-        .values_list("application__desired_start_date", flat=True)[:TOP_WAITING]
+        .values_list("application__desired_start_date", flat=True)[: listing.TOP_WAITING]
     )
 
 
@@ -221,67 +176,110 @@ def facility_bands(facility: Facility) -> tuple[list[str], dict[str, int]]:
     return [band for band in AGE_BAND_ORDER if band in places], places
 
 
+def _bands_and_free_today(facility: Facility, today: datetime.date) -> tuple[list[str], dict[str, tuple]]:
+    """The facility's age bands in age order, and per band its places and free places today (one query).
+
+    Places taken today come from the stored availability (``childcare.facilities.availability``),
+    as on the facility's public page; a band without stored rows yet has all its places free.
+    """
+    taken_today = ProgramAvailability.objects.filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gt=today),
+        facility_id=OuterRef("facility_id"),
+        age_band=OuterRef("age_band"),
+        valid_from__lte=today,
+    ).values("taken")[:1]
+    rows = (
+        Capacity.objects.filter(facility=facility)
+        .order_by()
+        .annotate(taken=Subquery(taken_today))
+        .values_list("age_band", "places", "taken")
+    )
+    programs = {band: (places, max(0, places - (taken or 0))) for band, places, taken in rows}
+    return [band for band in AGE_BAND_ORDER if band in programs], programs
+
+
+def _page_number(request) -> int:
+    """The page asked for, as ``Paginator.get_page`` reads it: not a number is the first page; below
+    1 or past the end is the last, so any number beyond every list (which the database could not
+    take) reads as 0 for "the last page"."""
+    try:
+        number = int(request.GET.get("page") or 1)
+    except ValueError:
+        return 1
+    return number if 1 <= number <= 1_000_000 else 0
+
+
 @login_required
 def waitlist_page(request, slug):
     """The ranked, filtered, paginated waitlist of one facility and age band.
 
-    Queries, whatever the length of the list: the facility, the staff check, its capacities,
-    active placements and open offers of the band (free places), the ranked list (pk,
-    position, state, desired start only), the page's wishes with application and child, their
-    open offers, the portal settings (for the offer deadline). With the session, the user, and
-    the layout's portal settings and inbox badge and the one audit-log INSERT that makes 14 (13 for
-    the municipal office).
+    Queries, whatever the length of the list: the facility, the staff check, its age bands with
+    their places and free places today, the page (``waitlist_listing.read_page``: positions, counts
+    and the page's rows in one statement; once more only for a page number past the end), the
+    portal settings (offer deadline). With the session, the user, the layout's portal settings and
+    inbox badge, and the one audit-log INSERT, that makes 10 (9 for the municipal office).
     """
     facility = staff_facility(request, slug)
-    bands, places = facility_bands(facility)
-    form, filters = _filters(request, bands)
     today = timezone.localdate()
-    taken = capacity.occupancies(facility_id=facility.pk, age_band=filters.age_band, from_date=today)
-    ranked = _ranked(facility, filters.age_band).values_list(
-        "pk", "position", "status", "application__desired_start_date"
-    )
-    total = 0
-    entries = []
-    top_waiting = []  # the same families top_waiting_starts() finds, without another query
-    for pk, position, status, desired_start in ranked:
-        total += 1
-        if status == WishStatus.ACTIVE and len(top_waiting) < TOP_WAITING:
-            top_waiting.append(desired_start)
-        if filters.matches(status, desired_start):
-            entries.append((pk, position))
-    paginator = Paginator(entries, WAITLIST_PER_PAGE)
-    page = paginator.get_page(request.GET.get("page"))
-    candidates = _page_of_candidates(facility, list(page.object_list))
+    bands, programs = _bands_and_free_today(facility, today)
+    form, filters = _filters(request, bands)
+    requested = _page_number(request)
+
+    def read(number: int) -> listing.ListPage:
+        return listing.read_page(
+            facility_id=facility.pk,
+            age_band=filters.age_band,
+            condition=filters.condition,
+            number=number,
+            per_page=WAITLIST_PER_PAGE,
+        )
+
+    listed = read(requested)
+    paginator = Paginator(range(listed.matching), WAITLIST_PER_PAGE)
+    number = paginator.get_page(requested).number
+    if number != requested:
+        listed = read(number)
+    page = Page(listed.candidates, number, paginator)
     audit.record_list(
         request,
         object_type="waitlist",
-        refs=[wish.application.reference for wish in candidates],
-        detail=f"{facility.slug} {filters.age_band} page {page.number}",
+        refs=[candidate.reference for candidate in listed.candidates],
+        detail=f"{facility.slug} {filters.age_band} page {number}",
     )
-    deadline = offer_services.default_deadline()  # reads the portal settings
-    tomorrow = today + datetime.timedelta(days=1)
-    band_places = places.get(filters.age_band, 0)
+    deadline = offer_services.default_deadline().date()  # reads the portal settings
+    back = request.get_full_path()
+    band_places, free_now = programs.get(filters.age_band, (0, 0))
+    offer_next_form = forms.OfferNextForm(
+        initial={
+            "age_band": filters.age_band,
+            "count": 1,
+            "start_date": forms.suggested_start([listed.top_start]),
+            "answer_by": deadline,
+        }
+    )
     context = {
         "facility": facility,
         "form": form,
         "filters": filters,
         "age_band_label": AgeBand(filters.age_band).label,
-        "candidates": candidates,
-        "page_obj": page,
-        "page_range": paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1),
-        "total": total,
-        "places": band_places,
-        "free_now": max(0, capacity.free_places_on(band_places, taken, today)),
-        "deadline": deadline.date(),
-        "tomorrow": tomorrow,
-        "offer_next_form": forms.OfferNextForm(
-            initial={
-                "age_band": filters.age_band,
-                "count": 1,
-                "start_date": forms.suggested_start(top_waiting),
-                "answer_by": deadline.date(),
-            }
+        "candidates": listed.candidates,
+        "rows": waitlist_rows.candidate_rows(
+            listed.candidates,
+            waitlist_rows.RowContext.for_page(
+                facility=facility, age_band=filters.age_band, back=back, deadline=deadline
+            ),
         ),
+        "actions_form": waitlist_rows.ACTIONS_FORM,
+        "back": back,
+        "page_obj": page,
+        "page_range": paginator.get_elided_page_range(number, on_each_side=1, on_ends=1),
+        "total": listed.total,
+        "places": band_places,
+        "free_now": free_now,
+        "deadline": deadline,
+        "offer_next_form": offer_next_form,
+        "fields": search_fields(form),
+        "offer_next_fields": search_fields(offer_next_form),
     }
     return render(request, "childcare/staff/waitlist.html", context)
 
@@ -301,13 +299,15 @@ CSV_COLUMNS = (
 )
 
 
-def _csv_rows(ranked: QuerySet[Wish], filters: WaitlistFilters):
+def _csv_rows(ranked: QuerySet[Wish]):
     """The rows as plain values, read in chunks; labels are translated once per export, not per row
     (the generator runs while the response is sent, in the request's language)."""
     bands = {value: str(label) for value, label in AgeBand.choices}
     states = {value: str(label) for value, label in WishStatus.choices}
     explained: dict[tuple, str] = {}  # many families share the same points explanation
-    for row in ranked.values_list(*CSV_COLUMNS).iterator(chunk_size=CSV_CHUNK):
+    for *row, matches in ranked.values_list(*CSV_COLUMNS, "matches").iterator(chunk_size=CSV_CHUNK):
+        if not matches:
+            continue
         (
             position,
             reference,
@@ -321,8 +321,6 @@ def _csv_rows(ranked: QuerySet[Wish], filters: WaitlistFilters):
             submitted,
             status,
         ) = row
-        if not filters.matches(status, desired_start):
-            continue
         key = tuple(explanation.items())
         if key not in explained:
             explained[key] = ", ".join(explanations.explain_points(explanation))
@@ -368,7 +366,11 @@ def waitlist_csv(request, slug):
         request, action=audit.Action.EXPORT, object_type="waitlist", object_ref=facility.slug, detail=filename
     )
     return csv_response(
-        filename=filename, header=header, rows=_csv_rows(_ranked(facility, filters.age_band), filters)
+        filename=filename,
+        header=header,
+        rows=_csv_rows(
+            _ranked(facility, filters.age_band).annotate(matches=listing.matches(filters.condition))
+        ),
     )
 
 
