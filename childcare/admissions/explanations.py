@@ -52,23 +52,29 @@ def explain_points(explanation: dict[str, int]) -> list[str]:
     ]
 
 
-def event_label(event: ApplicationEvent) -> str:
+def event_label(kind: str) -> str:
     # A kind dropped from EventKind may survive in old rows; show it raw rather than fail the page.
-    return str(EventKind(event.kind).label) if event.kind in EventKind.values else event.kind
+    return str(EventKind(kind).label) if kind in EventKind.values else kind
 
 
 def actor_label(event: ApplicationEvent, *, for_staff: bool = False) -> str:
+    """Who did it, as the family would say it (see ``actor_name``)."""
+    facility = None
+    if event.actor_kind == ActorKind.FACILITY and event.wish_id:  # the wish is read only then
+        facility = event.wish.facility.name
+    return actor_name(event.actor_kind, facility=facility, for_staff=for_staff)
+
+
+def actor_name(actor_kind: str, *, facility: str | None, for_staff: bool = False) -> str:
     """Who did it, as the family would say it: 'You', the facility's name, the office, 'automatically'.
 
     Staff act in the name of their facility (the event's wish says which); the timeline never
     names a staff member to the family. Staff read 'the family' where the family reads 'You'.
     """
-    if for_staff and event.actor_kind == ActorKind.FAMILY:
+    if for_staff and actor_kind == ActorKind.FAMILY:
         return pgettext("timeline actor", "the family")
-    if event.actor_kind == ActorKind.FACILITY:
-        if event.wish_id and event.wish.facility_id:
-            return event.wish.facility.name
-        return str(ActorKind.FACILITY.label)
-    if event.actor_kind == ActorKind.SYSTEM:
+    if actor_kind == ActorKind.FACILITY:
+        return facility or str(ActorKind.FACILITY.label)
+    if actor_kind == ActorKind.SYSTEM:
         return pgettext("timeline actor", "automatically")
-    return str(ActorKind(event.actor_kind).label)
+    return str(ActorKind(actor_kind).label)

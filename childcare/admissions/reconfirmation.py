@@ -46,20 +46,22 @@ def application_from_token(token: str, *, max_age: datetime.timedelta) -> Applic
 
 
 def confirmation_deadline(
-    application: Application, *, portal: PortalSettings, now: datetime.datetime
+    *,
+    status: str,
+    last_confirmed_at: datetime.datetime | None,
+    portal: PortalSettings,
+    now: datetime.datetime,
 ) -> datetime.datetime | None:
     """The date by which the family must confirm its interest, once confirming is due; else None.
 
     Due from the re-confirmation interval minus ``CONFIRM_EARLY``; the application expires at the
     interval plus the grace period (see ``reminders.expire_unconfirmed_applications``).
     """
-    if application.status not in (ApplicationStatus.SUBMITTED, ApplicationStatus.WAITING):
+    if status not in (ApplicationStatus.SUBMITTED, ApplicationStatus.WAITING):
         return None
-    if application.last_confirmed_at is None:
+    if last_confirmed_at is None:
         return None
     interval = relativedelta(months=portal.reconfirmation_interval_months)
-    if now < application.last_confirmed_at + interval - CONFIRM_EARLY:
+    if now < last_confirmed_at + interval - CONFIRM_EARLY:
         return None
-    return (
-        application.last_confirmed_at + interval + datetime.timedelta(days=portal.reconfirmation_grace_days)
-    )
+    return last_confirmed_at + interval + datetime.timedelta(days=portal.reconfirmation_grace_days)

@@ -5,6 +5,10 @@ once per application. Only wishes still waiting (or holding an open offer) of
 submitted applications take part.
 """
 
+import datetime
+from typing import NamedTuple
+
+from django.db import connection
 from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 
@@ -54,42 +58,70 @@ def positions(wishes) -> dict[int, tuple[int, int]]:
     return {pk: (position, total) for pk, position, total in ranked if pk in wanted}
 
 
-def _ahead_of(wish: Wish) -> Q:
-    """The list entries before ``wish`` in ``ORDER`` (submitted applications have a submission time)."""
-    application = wish.application
-    return (
-        Q(points__gt=wish.points)
-        | Q(points=wish.points, application__submitted_at__lt=application.submitted_at)
-        | Q(
-            points=wish.points,
-            application__submitted_at=application.submitted_at,
-            application__lottery_number__lt=application.lottery_number,
-        )
-        | Q(
-            points=wish.points,
-            application__submitted_at=application.submitted_at,
-            application__lottery_number=application.lottery_number,
-            pk__lt=wish.pk,
-        )
-    )
+class Entry(NamedTuple):
+    """A wish's key in ``ORDER``: enough to count its place without loading anything."""
+
+    wish_id: int
+    facility_id: int
+    age_band: str
+    points: int
+    submitted_at: datetime.datetime
+    lottery_number: int
+
+
+def _listed(values) -> str:
+    """Status values written out, so that PostgreSQL reads the lists through the partial index."""
+    assert all(value.isidentifier() for value in values)
+    return ", ".join(f"'{value}'" for value in values)
+
+
+# ``ORDER`` as a count: the entries on each given wish's list, and those ahead of it.
+_PLACES = f"""
+WITH mine (wish_id, facility_id, age_band, points, submitted_at, lottery_number) AS (VALUES {{entries}})
+SELECT mine.wish_id, COUNT(*),
+       SUM(CASE WHEN other.points > mine.points
+                  OR (other.points = mine.points
+                      AND (other_a.submitted_at, other_a.lottery_number, other.id)
+                          < (mine.submitted_at, mine.lottery_number, mine.wish_id))
+           THEN 1 ELSE 0 END)
+FROM mine
+JOIN childcare_wish other ON other.facility_id = mine.facility_id AND other.age_band = mine.age_band
+JOIN childcare_application other_a ON other_a.id = other.application_id
+WHERE other.status IN ({_listed(LISTED_WISH_STATUSES)})
+  AND other_a.status IN ({_listed(LISTED_APPLICATION_STATUSES)})
+GROUP BY mine.wish_id
+"""  # noqa: S608 (no value from outside)
+
+
+def counted_places(entries: list[Entry]) -> dict[int, tuple[int, int]]:
+    """Place and list length of each entry's wish, the wishes being on their lists.
+
+    One statement over just the lists concerned, read through the waitlist index, with no list
+    loaded or sorted; none for no entry.
+    """
+    if not entries:
+        return {}
+    params = []
+    for entry in entries:
+        params += [*entry[:4], connection.ops.adapt_datetimefield_value(entry.submitted_at), entry[5]]
+    with connection.cursor() as cursor:
+        cursor.execute(_PLACES.format(entries=", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(entries))), params)
+        return {wish_id: (ahead + 1, total) for wish_id, total, ahead in cursor.fetchall()}
 
 
 def _counted_positions(wishes) -> dict[int, tuple[int, int]]:
-    """One query: a COUNT pair per wish over just the lists concerned (read through the waitlist
-    index), with no list loaded or sorted. The wishes carry their application, as loaded."""
-    listed = [
-        wish
-        for wish in wishes
-        if wish.status in LISTED_WISH_STATUSES and wish.application.status in LISTED_APPLICATION_STATUSES
-    ]
-    if not listed:
-        return {}
-    lists = Q()
-    counts = {}
-    for wish in listed:
-        same_list = Q(facility_id=wish.facility_id, age_band=wish.age_band)
-        lists |= same_list
-        counts[f"total_{wish.pk}"] = Count("pk", filter=same_list)
-        counts[f"ahead_{wish.pk}"] = Count("pk", filter=same_list & _ahead_of(wish))
-    found = Wish.objects.filter(ON_WAITLIST).filter(lists).aggregate(**counts)
-    return {wish.pk: (found[f"ahead_{wish.pk}"] + 1, found[f"total_{wish.pk}"]) for wish in listed}
+    """The wishes carry their application, as loaded."""
+    return counted_places(
+        [
+            Entry(
+                wish.pk,
+                wish.facility_id,
+                wish.age_band,
+                wish.points,
+                wish.application.submitted_at,
+                wish.application.lottery_number,
+            )
+            for wish in wishes
+            if wish.status in LISTED_WISH_STATUSES and wish.application.status in LISTED_APPLICATION_STATUSES
+        ]
+    )

@@ -5,6 +5,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from childcare.admissions import explanations
 from childcare.models import ApplicationStatus, EventKind
 
 STATUS_SENTENCES = {
@@ -37,5 +38,4 @@ def status_sentence(status: str) -> str:
 def event_label(kind: str) -> str:
     if kind in EVENT_LABELS:
         return str(EVENT_LABELS[kind])
-    # A kind dropped from EventKind may survive in old rows; show it raw rather than fail the page.
-    return str(EventKind(kind).label) if kind in EventKind.values else kind
+    return explanations.event_label(kind)

@@ -3,10 +3,20 @@
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from childcare.models import AgeBand, ApplicationStatus, OfferStatus, WishStatus
+from childcare.models import (
+    AgeBand,
+    ApplicationEvent,
+    ApplicationStatus,
+    EventKind,
+    OfferStatus,
+    PriorityPolicy,
+    WishStatus,
+)
 from tests.factories import (
     ApplicationFactory,
     ChildFactory,
@@ -133,3 +143,78 @@ def test_each_wish_shows_its_place_on_its_own_list_counted_among_listed_families
     on_ahorn, on_birke = html.index("Kita Ahorn"), html.index("Kita Birke")
     assert on_ahorn < html.index("Place 4 of 5 on the waitlist") < on_birke
     assert on_birke < html.index("Place 1 of 2 on the waitlist")
+
+
+def test_places_stay_hidden_when_the_office_does_not_show_them(parent_client, child, in_english):
+    PriorityPolicy.objects.create(pk=1, show_positions_to_parents=False)
+    application = ApplicationFactory(child=child, status=ApplicationStatus.WAITING)
+    WishFactory(application=application, facility=FacilityFactory(name="Kita Ahorn"))
+    html = dashboard(parent_client)
+    assert "Kita Ahorn" in html
+    assert "Place 1 of 1" not in html
+    PriorityPolicy.objects.update(show_positions_to_parents=True)
+    assert "Place 1 of 1 on the waitlist" in dashboard(parent_client)
+
+
+def test_the_page_shows_no_other_familys_application(parent_client, child, other_parent, in_english):
+    facility = FacilityFactory(name="Kita Ahorn")
+    mine = ApplicationFactory(child=child, status=ApplicationStatus.WAITING)
+    WishFactory(application=mine, facility=facility)
+    foreign_child = ChildFactory(first_name="Zoe")
+    GuardianshipFactory(user=other_parent, child=foreign_child)
+    foreign = ApplicationFactory(child=foreign_child, status=ApplicationStatus.OFFERED)
+    offer = OfferFactory(wish__application=foreign, wish__facility=facility)
+    ApplicationEvent.objects.create(application=foreign, kind=EventKind.OFFER_MADE, wish=offer.wish)
+
+    html = dashboard(parent_client)
+
+    assert mine.reference in html
+    assert "Place 1 of 2 on the waitlist" in html  # the other family is counted, not shown
+    for trace in (foreign.reference, "Zoe", str(foreign.public_id), str(offer.public_id), "Offer received"):
+        assert trace not in html
+
+
+def _family(parent, *, applications: int, wishes: int, families: int) -> None:
+    """``applications`` of the parent's children (the first with an open offer, a second placed),
+    ``wishes`` each, on facilities where ``families`` other families wait too, with timelines."""
+    facilities = [FacilityFactory() for _ in range(wishes)]
+    for index in range(applications):
+        child = ChildFactory(first_name=f"Kind {index}")
+        GuardianshipFactory(user=parent, child=child)
+        status = [ApplicationStatus.WAITING, ApplicationStatus.PLACED][index % 2]
+        application = ApplicationFactory(child=child, status=status)
+        for rank, facility in enumerate(facilities, start=1):
+            WishFactory(application=application, facility=facility, rank=rank)
+        ApplicationEvent.objects.bulk_create(
+            [ApplicationEvent(application=application, kind=EventKind.EDITED) for _ in range(wishes * 3)]
+        )
+        if index == 0:
+            OfferFactory(wish=application.wishes.first())
+        elif index == 1:
+            accepted = OfferFactory(wish=application.wishes.first(), status=OfferStatus.ACCEPTED)
+            PlacementFactory(child=child, facility=accepted.wish.facility, source_offer=accepted)
+    for facility in facilities:
+        for _ in range(families):
+            WishFactory(facility=facility)
+
+
+def _statements(client) -> int:
+    with CaptureQueriesContext(connection) as statements:
+        assert client.get(reverse("parents:application_list")).status_code == 200
+    return len(statements)
+
+
+@pytest.mark.parametrize(("applications", "wishes", "families"), [(2, 1, 1), (4, 5, 40)])
+def test_the_page_reads_the_same_statements_however_much_a_family_and_its_lists_hold(
+    parent_client, parent, in_english, applications, wishes, families
+):
+    _statements(parent_client)  # creates the settings rows
+    empty = _statements(parent_client)  # the layout's statements and the (no) applications
+    _family(parent, applications=applications, wishes=wishes, families=families)
+
+    # Beyond the applications: their wishes, the wishes' places on the waitlists, the open offer
+    # and the placement, the timelines.
+    assert _statements(parent_client) == empty + 4
+    html = dashboard(parent_client)
+    assert html.count("on the waitlist</p>") == applications // 2 * wishes  # every wish not placed
+    assert html.count("<li><time") == applications * wishes * 3

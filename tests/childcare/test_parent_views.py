@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from childcare.admissions import offers
-from childcare.models import AgeBand, Application, ApplicationEvent, ApplicationStatus, Child, WishStatus
+from childcare.models import AgeBand, Application, ApplicationStatus, Child, WishStatus
 from portal.models import PortalSettings
 from tests.factories import (
     ApplicationFactory,
@@ -203,26 +203,6 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, child):
         response = client.get(url)
         assert response.status_code == 302
         assert reverse("account_login") in response["Location"]
-
-
-@pytest.mark.parametrize("rows", [10, 200])
-def test_dashboard_runs_a_constant_number_of_queries(parent_client, child, django_assert_num_queries, rows):
-    application = ApplicationFactory(child=child)
-    facility = FacilityFactory()
-    WishFactory(application=application, facility=facility)
-    for index in range(2, 6):
-        WishFactory(application=application, rank=index)
-    for _ in range(rows):
-        WishFactory(facility=facility)  # competitors on the same waitlist
-    ApplicationEvent.objects.bulk_create(
-        [ApplicationEvent(application=application, kind="edited") for _ in range(rows)]
-    )
-    parent_client.get(reverse("parents:application_list"))  # warm up settings rows
-    # session, user (with the unread inbox count for the nav badge), applications,
-    # wishes+facilities, offers, events, waitlist positions, policy, portal settings (layout)
-    with django_assert_num_queries(9):
-        response = parent_client.get(reverse("parents:application_list"))
-    assert response.status_code == 200
 
 
 def test_an_empty_form_shows_errors_instead_of_silently_reloading(parent_client, in_english):

@@ -67,7 +67,7 @@ class EventSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
     def get_label(self, event) -> str:
-        return explanations.event_label(event)
+        return explanations.event_label(event.kind)
 
 
 class ApplicationSerializer(serializers.Serializer):

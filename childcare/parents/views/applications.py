@@ -14,9 +14,9 @@ from django.views.decorators.http import require_POST
 
 from childcare.actors import SYSTEM
 from childcare.admissions import applications as services
-from childcare.admissions import explanations, reconfirmation, waitlist
+from childcare.admissions import reconfirmation
 from childcare.admissions.applications import facility_problems
-from childcare.admissions.selectors import application_for_guardian, applications_of, children_of
+from childcare.admissions.selectors import application_for_guardian, children_of
 from childcare.errors import DomainError
 from childcare.models import (
     OPEN_APPLICATION_STATUSES,
@@ -25,10 +25,10 @@ from childcare.models import (
     ApplicationStatus,
     Facility,
     OfferStatus,
-    PriorityPolicy,
     WishStatus,
 )
 from childcare.parents.basket import basket, clear_basket
+from childcare.parents.dashboard import dashboard_of
 from childcare.parents.forms.applications import ChooseChildForm, CriteriaForm, StartForm, SubmitForm
 from childcare.parents.views import proofs
 from childcare.web import problem_page, run_service
@@ -68,44 +68,10 @@ def _step_context(application, current, **extra):
     return {"application": application, "steps": steps, **extra}
 
 
-def _open_offers_first(application) -> tuple:
-    """Open offers first, the nearest deadline on top; the rest keep their order (newest first)."""
-    offer = application.open_offer
-    return (0, offer.expires_at) if offer else (1,)
-
-
 @login_required
 def application_list(request):
-    applications = list(applications_of(request.user))
-    all_wishes = [wish for application in applications for wish in application.wishes.all()]
-    places = waitlist.positions(all_wishes)
-    show_positions = PriorityPolicy.load().show_positions_to_parents
-    portal, now = PortalSettings.load(), timezone.now()
-    for application in applications:
-        wishes = application.wishes.all()
-        application.sentence = explanations.status_sentence(
-            application.status,
-            all_wishes_rejected=bool(wishes) and all(w.status == WishStatus.REJECTED for w in wishes),
-        )
-        application.confirm_by = reconfirmation.confirmation_deadline(application, portal=portal, now=now)
-        application.open_offer = next(
-            (o for o in application.offers.all() if o.status == OfferStatus.OPEN), None
-        )
-        application.placement = next(
-            (o.placement for o in application.offers.all() if getattr(o, "placement", None)), None
-        )
-        for wish in wishes:
-            wish.position = places.get(wish.pk) if show_positions else None
-            wish.explained = explanations.explain_points(wish.points_explanation)
-        application.timeline = [
-            {
-                "event": event,
-                "label": explanations.event_label(event),
-                "actor": explanations.actor_label(event),
-            }
-            for event in application.events.all()
-        ]
-    applications.sort(key=_open_offers_first)
+    portal = PortalSettings.load()
+    applications = dashboard_of(user=request.user, portal=portal, now=timezone.now())
     return render(
         request,
         "childcare/applications/list.html",

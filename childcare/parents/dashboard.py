@@ -1,0 +1,338 @@
+"""'My applications': everything a family's page shows, read as plain rows in a few statements.
+
+The page families open most. Through the ORM it built model instances with every field, a query
+per related set and the waitlist counts from Python expressions, and that cost far more than the
+database did. So it reads plain rows: the applications (the first statement finds them through
+the user's guardianships; every later one reads only those), their wishes, the wishes' places on
+the waitlists, the open offers and placements, the timelines. No other family's data can reach
+the page; other families only count towards the places.
+"""
+
+import datetime
+import uuid
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.urls import reverse
+from django.utils.translation import gettext, ngettext
+
+from childcare.admissions import explanations, reconfirmation, waitlist
+from childcare.models import (
+    LISTED_APPLICATION_STATUSES,
+    LISTED_WISH_STATUSES,
+    WAITING_APPLICATION_STATUSES,
+    Application,
+    ApplicationEvent,
+    ApplicationStatus,
+    Offer,
+    OfferStatus,
+    Placement,
+    PriorityPolicy,
+    Wish,
+    WishStatus,
+)
+from portal.models import PortalSettings
+
+APPLICATION_LABELS = dict(ApplicationStatus.choices)
+WISH_LABELS = dict(WishStatus.choices)
+# A draft is continued; until a place is offered, the family may change the application; until
+# the child is placed, withdraw it. A wish is withdrawn alone while no offer is open.
+CHANGEABLE = {ApplicationStatus.DRAFT, *WAITING_APPLICATION_STATUSES}
+WITHDRAWABLE = {*CHANGEABLE, ApplicationStatus.OFFERED}
+WISHES_FIXED = {ApplicationStatus.DRAFT, ApplicationStatus.OFFERED}
+ENDED = {ApplicationStatus.CLOSED, ApplicationStatus.WITHDRAWN, ApplicationStatus.EXPIRED}
+
+
+@dataclass(slots=True)
+class WishLine:
+    rank: int
+    facility: str
+    status: str
+    status_label: str
+    points: int
+    points_why: str
+    explained: list[str]
+    rejection_reason: str
+    place: str  # "Place 3 of 12 on the waitlist", empty when not listed or not shown
+    withdraw_url: str
+
+
+@dataclass(slots=True)
+class OpenOffer:
+    facility: str
+    start_date: datetime.date
+    expires_at: datetime.datetime
+    accept_url: str
+    decline_url: str
+    letter_url: str
+
+
+@dataclass(slots=True)
+class TimelineEntry:
+    at: datetime.datetime
+    label: str
+    facility: str
+    actor: str
+
+
+@dataclass(slots=True)
+class ApplicationCard:
+    public_id: uuid.UUID
+    reference: str
+    child_first_name: str
+    status: str
+    status_label: str
+    confirm_by: datetime.datetime | None
+    confirm_url: str
+    change_url: str
+    withdraw_url: str
+    receipt_url: str
+    offer: OpenOffer | None = None
+    placement_url: str = ""
+    sentence: str = ""
+    wishes: list[WishLine] = field(default_factory=list)
+    timeline: list[TimelineEntry] = field(default_factory=list)
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == ApplicationStatus.DRAFT
+
+    @property
+    def is_ended(self) -> bool:
+        return self.status in ENDED
+
+
+class Links:
+    """The page's links: each reversed once, with stand-ins that a card's id and a wish's rank
+    replace (a dozen reversals per card would cost more than the rest of the card)."""
+
+    ID, RANK = uuid.UUID(int=0), 987654321
+
+    def __init__(self):
+        self._patterns: dict[str, str] = {}
+
+    def __call__(self, name: str, public_id: uuid.UUID, rank: int | None = None) -> str:
+        pattern = self._patterns.get(name)
+        if pattern is None:
+            args = [self.ID] if rank is None else [self.ID, self.RANK]
+            pattern = self._patterns[name] = reverse(name, args=args)
+        link = pattern.replace(str(self.ID), str(public_id))
+        return link if rank is None else link.replace(str(self.RANK), str(rank))
+
+
+# The user's children's applications, with whether the office shows waitlist places (on every
+# row, to spare a statement; the policy's row may not exist yet).
+_APPLICATIONS = """
+SELECT a.id, a.public_id, a.reference, c.first_name, a.status, a.submitted_at, a.last_confirmed_at,
+       a.lottery_number,
+       (SELECT show_positions_to_parents FROM childcare_prioritypolicy WHERE id = 1)
+FROM childcare_guardianship g
+JOIN childcare_application a ON a.child_id = g.child_id
+JOIN childcare_child c ON c.id = a.child_id
+WHERE g.user_id = %s
+ORDER BY a.created_at DESC, a.id DESC
+"""
+
+# The statements below read only the applications found above: ``{ids}`` are their ids.
+_WISHES = """
+SELECT w.id, w.application_id, w.rank, f.name, w.status, w.points, w.points_explanation,
+       w.rejection_reason, w.facility_id, w.age_band
+FROM childcare_wish w
+JOIN childcare_facility f ON f.id = w.facility_id
+WHERE w.application_id IN ({ids})
+ORDER BY w.application_id, w.rank
+"""
+
+# Open offers and the placements accepted offers made, newest first.
+_OFFERS = f"""
+SELECT o.application_id, o.status, o.public_id, f.name, o.start_date, o.expires_at, p.public_id
+FROM childcare_offer o
+JOIN childcare_wish w ON w.id = o.wish_id
+JOIN childcare_facility f ON f.id = w.facility_id
+LEFT JOIN childcare_placement p ON p.source_offer_id = o.id
+WHERE o.application_id IN ({{ids}}) AND (o.status = '{OfferStatus.OPEN}' OR p.id IS NOT NULL)
+ORDER BY o.created_at DESC, o.id DESC
+"""  # noqa: S608 (no value from outside)
+
+# An entry's wish is one of its application's, read above.
+_TIMELINES = """
+SELECT e.application_id, e.created_at, e.kind, e.actor_kind, e.wish_id
+FROM childcare_applicationevent e
+WHERE e.application_id IN ({ids}) AND e.visible_to_parents
+ORDER BY e.created_at, e.id
+"""
+
+# An open offer makes its application "offered", an accepted one "placed" (the transitions):
+# only then are there offers to read.
+WITH_OFFERS = {ApplicationStatus.OFFERED, ApplicationStatus.PLACED}
+
+
+def _rows(sql: str, params: list, fields: str) -> list[list]:
+    """The rows, each column converted as the ORM converts values of the field named at its place
+    in ``fields`` ("model.field", "-" for none): UUIDs, aware datetimes and JSON documents come out
+    alike on SQLite and PostgreSQL."""
+    converters = []
+    for index, name in enumerate(fields.split()):
+        if name != "-":
+            model, field_name = name.split(".")
+            column = _MODELS[model]._meta.get_field(field_name).cached_col
+            functions = connection.ops.get_db_converters(column) + column.field.get_db_converters(connection)
+            converters.append((index, column, functions))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = [list(row) for row in cursor.fetchall()]
+    for row in rows:
+        for index, column, functions in converters:
+            if row[index] is not None:
+                for function in functions:
+                    row[index] = function(row[index], column, connection)
+    return rows
+
+
+_MODELS = {
+    "application": Application,
+    "event": ApplicationEvent,
+    "offer": Offer,
+    "placement": Placement,
+    "policy": PriorityPolicy,
+    "wish": Wish,
+}
+
+
+def dashboard_of(*, user, portal: PortalSettings, now: datetime.datetime) -> list[ApplicationCard]:
+    """The user's children's applications as the page shows them: open offers first (the nearest
+    deadline on top), the others newest first; each with its wishes (their places on the waitlists
+    when the office shows them), the links for what the family can do next, and the timeline.
+
+    At most five statements, however many applications, wishes, events and families on the lists.
+    """
+    applications = _rows(
+        _APPLICATIONS,
+        [user.pk],
+        "- application.public_id - - - application.submitted_at application.last_confirmed_at - -",
+    )
+    if not applications:
+        return []
+    link = Links()
+    cards = {row[0]: _card(row, link=link, portal=portal, now=now) for row in applications}
+    ids, in_ids = list(cards), ", ".join(["%s"] * len(cards))
+    wishes = _rows(_WISHES.format(ids=in_ids), ids, "- - - - - - wish.points_explanation - - -")
+    places = (
+        waitlist.counted_places(_listed_entries(applications, wishes)) if _places_shown(applications) else {}
+    )
+    for wish_id, application_id, rank, facility, status, points, explanation, reason, *_ in wishes:
+        card = cards[application_id]
+        card.wishes.append(
+            WishLine(
+                rank=rank,
+                facility=facility,
+                status=status,
+                status_label=WISH_LABELS.get(status, status),
+                points=points,
+                points_why=ngettext("%(points)s point – why?", "%(points)s points – why?", points)
+                % {"points": points},
+                explained=explanations.explain_points(explanation),
+                rejection_reason=reason if status == WishStatus.REJECTED else "",
+                place=_place(places.get(wish_id)),
+                withdraw_url=link("parents:wish_withdraw", card.public_id, rank)
+                if status == WishStatus.ACTIVE and card.status not in WISHES_FIXED
+                else "",
+            )
+        )
+    if any(card.status in WITH_OFFERS for card in cards.values()):
+        _add_offers(cards, _rows(_OFFERS.format(ids=in_ids), ids, _OFFER_FIELDS), link=link)
+    facilities = {row[0]: row[3] for row in wishes}
+    events = _rows(_TIMELINES.format(ids=in_ids), ids, "- event.created_at - - -")
+    for application_id, at, kind, actor_kind, wish_id in events:
+        facility = facilities.get(wish_id)
+        cards[application_id].timeline.append(
+            TimelineEntry(
+                at=at,
+                label=explanations.event_label(kind),
+                facility=facility or "",
+                actor=explanations.actor_name(actor_kind, facility=facility),
+            )
+        )
+    for card in cards.values():
+        card.sentence = explanations.status_sentence(
+            card.status,
+            all_wishes_rejected=bool(card.wishes)
+            and all(wish.status == WishStatus.REJECTED for wish in card.wishes),
+        )
+    return sorted(cards.values(), key=_open_offers_first)
+
+
+def _places_shown(applications: list[list]) -> bool:
+    shown = applications[0][8]
+    if shown is None:  # no policy saved yet: its default
+        return PriorityPolicy._meta.get_field("show_positions_to_parents").default
+    return bool(shown)
+
+
+def _listed_entries(applications: list[list], wishes: list[list]) -> list[waitlist.Entry]:
+    """The wishes on a waitlist, with their keys in the waitlist's order."""
+    listed = {
+        pk: (submitted_at, lottery_number)
+        for pk, _, _, _, status, submitted_at, _, lottery_number, _ in applications
+        if status in LISTED_APPLICATION_STATUSES
+    }
+    return [
+        waitlist.Entry(wish_id, facility_id, age_band, points, *listed[application_id])
+        for wish_id, application_id, _, _, status, points, _, _, facility_id, age_band in wishes
+        if status in LISTED_WISH_STATUSES and application_id in listed
+    ]
+
+
+def _place(place: tuple[int, int] | None) -> str:
+    if place is None:
+        return ""
+    return gettext("Place %(position)s of %(total)s on the waitlist") % {
+        "position": place[0],
+        "total": place[1],
+    }
+
+
+def _open_offers_first(card: ApplicationCard) -> tuple:
+    return (0, card.offer.expires_at) if card.offer else (1,)
+
+
+def _card(row: list, *, link: Links, portal: PortalSettings, now: datetime.datetime) -> ApplicationCard:
+    _, public_id, reference, first_name, status, submitted_at, last_confirmed_at, *_ = row
+    confirm_by = reconfirmation.confirmation_deadline(
+        status=status, last_confirmed_at=last_confirmed_at, portal=portal, now=now
+    )
+    return ApplicationCard(
+        public_id=public_id,
+        reference=reference,
+        child_first_name=first_name,
+        status=status,
+        status_label=APPLICATION_LABELS.get(status, status),
+        confirm_by=confirm_by,
+        confirm_url=link("parents:interest_confirm", public_id) if confirm_by else "",
+        change_url=link("parents:application_step_start", public_id) if status in CHANGEABLE else "",
+        withdraw_url=link("parents:application_withdraw", public_id) if status in WITHDRAWABLE else "",
+        receipt_url=link("letters:application_receipt_pdf", public_id)
+        if submitted_at and status != ApplicationStatus.DRAFT
+        else "",
+    )
+
+
+_OFFER_FIELDS = "- - offer.public_id - offer.start_date offer.expires_at placement.public_id"
+
+
+def _add_offers(cards: dict[int, ApplicationCard], offers: list[list], *, link: Links) -> None:
+    """Each card's open offer and the placement its accepted offer made (the newest of each)."""
+    for application_id, status, public_id, facility, start_date, expires_at, placement_id in offers:
+        card = cards[application_id]
+        if status == OfferStatus.OPEN and card.offer is None:
+            respond = link("parents:offer_respond", public_id)
+            card.offer = OpenOffer(
+                facility=facility,
+                start_date=start_date,
+                expires_at=expires_at,
+                accept_url=f"{respond}?answer=accept",
+                decline_url=f"{respond}?answer=decline",
+                letter_url=link("letters:offer_letter_pdf", public_id),
+            )
+        if placement_id and not card.placement_url:
+            card.placement_url = link("letters:placement_confirmation_pdf", placement_id)
