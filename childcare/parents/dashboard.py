@@ -118,8 +118,9 @@ class Links:
         if pattern is None:
             args = [self.ID] if rank is None else [self.ID, self.RANK]
             pattern = self._patterns[name] = reverse(name, args=args)
-        link = pattern.replace(str(self.ID), str(public_id))
-        return link if rank is None else link.replace(str(self.RANK), str(rank))
+        if rank is not None:  # first, as an id may happen to hold the rank's stand-in
+            pattern = pattern.replace(str(self.RANK), str(rank))
+        return pattern.replace(str(self.ID), str(public_id))
 
 
 # The user's children's applications, with whether the office shows waitlist places (on every

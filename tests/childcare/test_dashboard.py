@@ -143,6 +143,8 @@ def test_each_wish_shows_its_place_on_its_own_list_counted_among_listed_families
     on_ahorn, on_birke = html.index("Kita Ahorn"), html.index("Kita Birke")
     assert on_ahorn < html.index("Place 4 of 5 on the waitlist") < on_birke
     assert on_birke < html.index("Place 1 of 2 on the waitlist")
+    for rank in (1, 2):  # each wish can be withdrawn on its own
+        assert reverse("parents:wish_withdraw", args=[mine.public_id, rank]) in html
 
 
 def test_places_stay_hidden_when_the_office_does_not_show_them(parent_client, child, in_english):
