@@ -79,6 +79,8 @@ class TimelineEntry:
 
 @dataclass(slots=True)
 class ApplicationCard:
+    """One application as its card shows it, with what the family can do next."""
+
     public_id: uuid.UUID
     reference: str
     child_first_name: str
@@ -157,7 +159,6 @@ WHERE o.application_id IN ({{ids}}) AND (o.status = '{OfferStatus.OPEN}' OR p.id
 ORDER BY o.created_at DESC, o.id DESC
 """  # noqa: S608 (no value from outside)
 
-# An entry's wish is one of its application's, read above.
 _TIMELINES = """
 SELECT e.application_id, e.created_at, e.kind, e.actor_kind, e.wish_id
 FROM childcare_applicationevent e
@@ -168,6 +169,16 @@ ORDER BY e.created_at, e.id
 # An open offer makes its application "offered", an accepted one "placed" (the transitions):
 # only then are there offers to read.
 WITH_OFFERS = {ApplicationStatus.OFFERED, ApplicationStatus.PLACED}
+
+
+_MODELS = {
+    "application": Application,
+    "event": ApplicationEvent,
+    "offer": Offer,
+    "placement": Placement,
+    "policy": PriorityPolicy,
+    "wish": Wish,
+}
 
 
 def _rows(sql: str, params: list, fields: str) -> list[list]:
@@ -192,16 +203,6 @@ def _rows(sql: str, params: list, fields: str) -> list[list]:
     return rows
 
 
-_MODELS = {
-    "application": Application,
-    "event": ApplicationEvent,
-    "offer": Offer,
-    "placement": Placement,
-    "policy": PriorityPolicy,
-    "wish": Wish,
-}
-
-
 def dashboard_of(*, user, portal: PortalSettings, now: datetime.datetime) -> list[ApplicationCard]:
     """The user's children's applications as the page shows them: open offers first (the nearest
     deadline on top), the others newest first; each with its wishes (their places on the waitlists
@@ -223,31 +224,51 @@ def dashboard_of(*, user, portal: PortalSettings, now: datetime.datetime) -> lis
     places = (
         waitlist.counted_places(_listed_entries(applications, wishes)) if _places_shown(applications) else {}
     )
-    for wish_id, application_id, rank, facility, status, points, explanation, reason, *_ in wishes:
-        card = cards[application_id]
-        card.wishes.append(
-            WishLine(
-                rank=rank,
-                facility=facility,
-                status=status,
-                status_label=WISH_LABELS.get(status, status),
-                points=points,
-                points_why=ngettext("%(points)s point – why?", "%(points)s points – why?", points)
-                % {"points": points},
-                explained=explanations.explain_points(explanation),
-                rejection_reason=reason if status == WishStatus.REJECTED else "",
-                place=_place(places.get(wish_id)),
-                withdraw_url=link("parents:wish_withdraw", card.public_id, rank)
-                if status == WishStatus.ACTIVE and card.status not in WISHES_FIXED
-                else "",
-            )
-        )
+    for row in wishes:
+        card = cards[row[1]]
+        card.wishes.append(_wish_line(row, card=card, place=places.get(row[0]), link=link))
     if any(card.status in WITH_OFFERS for card in cards.values()):
         _add_offers(cards, _rows(_OFFERS.format(ids=in_ids), ids, _OFFER_FIELDS), link=link)
-    facilities = {row[0]: row[3] for row in wishes}
-    # Formatted here: the template's date filter costs several times as much per entry.
-    short_datetime = formats.get_format("SHORT_DATETIME_FORMAT")
     events = _rows(_TIMELINES.format(ids=in_ids), ids, "- event.created_at - - -")
+    _add_timelines(cards, events, facilities={row[0]: row[3] for row in wishes})
+    for card in cards.values():
+        card.sentence = explanations.status_sentence(
+            card.status,
+            all_wishes_rejected=bool(card.wishes)
+            and all(wish.status == WishStatus.REJECTED for wish in card.wishes),
+        )
+    return sorted(cards.values(), key=_open_offers_first)
+
+
+def _wish_line(row: list, *, card: ApplicationCard, place: tuple[int, int] | None, link: Links) -> WishLine:
+    _, _, rank, facility, status, points, explanation, reason, *_ = row
+    return WishLine(
+        rank=rank,
+        facility=facility,
+        status=status,
+        status_label=WISH_LABELS.get(status, status),
+        points=points,
+        points_why=ngettext("%(points)s point – why?", "%(points)s points – why?", points)
+        % {"points": points},
+        explained=explanations.explain_points(explanation),
+        rejection_reason=reason if status == WishStatus.REJECTED else "",
+        place=gettext("Place %(position)s of %(total)s on the waitlist")
+        % {"position": place[0], "total": place[1]}
+        if place
+        else "",
+        withdraw_url=link("parents:wish_withdraw", card.public_id, rank)
+        if status == WishStatus.ACTIVE and card.status not in WISHES_FIXED
+        else "",
+    )
+
+
+def _add_timelines(
+    cards: dict[int, ApplicationCard], events: list[list], *, facilities: dict[int, str]
+) -> None:
+    """The entries in order; ``facilities`` names each wish's facility (an entry's wish is one of
+    its application's). Times are formatted here: the template's date filter costs several times
+    as much per entry."""
+    short_datetime = formats.get_format("SHORT_DATETIME_FORMAT")
     for application_id, at, kind, actor_kind, wish_id in events:
         facility, local = facilities.get(wish_id), timezone.localtime(at)
         cards[application_id].timeline.append(
@@ -259,13 +280,6 @@ def dashboard_of(*, user, portal: PortalSettings, now: datetime.datetime) -> lis
                 actor=explanations.actor_name(actor_kind, facility=facility),
             )
         )
-    for card in cards.values():
-        card.sentence = explanations.status_sentence(
-            card.status,
-            all_wishes_rejected=bool(card.wishes)
-            and all(wish.status == WishStatus.REJECTED for wish in card.wishes),
-        )
-    return sorted(cards.values(), key=_open_offers_first)
 
 
 def _places_shown(applications: list[list]) -> bool:
@@ -287,15 +301,6 @@ def _listed_entries(applications: list[list], wishes: list[list]) -> list[waitli
         for wish_id, application_id, _, _, status, points, _, _, facility_id, age_band in wishes
         if status in LISTED_WISH_STATUSES and application_id in listed
     ]
-
-
-def _place(place: tuple[int, int] | None) -> str:
-    if place is None:
-        return ""
-    return gettext("Place %(position)s of %(total)s on the waitlist") % {
-        "position": place[0],
-        "total": place[1],
-    }
 
 
 def _open_offers_first(card: ApplicationCard) -> tuple:
