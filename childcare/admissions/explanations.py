@@ -52,9 +52,12 @@ def explain_points(explanation: dict[str, int]) -> list[str]:
     ]
 
 
+EVENT_LABELS = dict(EventKind.choices)
+
+
 def event_label(kind: str) -> str:
     # A kind dropped from EventKind may survive in old rows; show it raw rather than fail the page.
-    return str(EventKind(kind).label) if kind in EventKind.values else kind
+    return str(EVENT_LABELS.get(kind, kind))
 
 
 def actor_label(event: ApplicationEvent, *, for_staff: bool = False) -> str:

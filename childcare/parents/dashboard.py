@@ -224,9 +224,15 @@ def dashboard_of(*, user, portal: PortalSettings, now: datetime.datetime) -> lis
     places = (
         waitlist.counted_places(_listed_entries(applications, wishes)) if _places_shown(applications) else {}
     )
+    explained = {}  # an application's wishes mostly share their criteria: each explained once
     for row in wishes:
-        card = cards[row[1]]
-        card.wishes.append(_wish_line(row, card=card, place=places.get(row[0]), link=link))
+        card, explanation = cards[row[1]], row[6]
+        key = tuple(explanation.items())
+        if key not in explained:
+            explained[key] = explanations.explain_points(explanation)
+        card.wishes.append(
+            _wish_line(row, card=card, explained=explained[key], place=places.get(row[0]), link=link)
+        )
     if any(card.status in WITH_OFFERS for card in cards.values()):
         _add_offers(cards, _rows(_OFFERS.format(ids=in_ids), ids, _OFFER_FIELDS), link=link)
     events = _rows(_TIMELINES.format(ids=in_ids), ids, "- event.created_at - - -")
@@ -240,8 +246,10 @@ def dashboard_of(*, user, portal: PortalSettings, now: datetime.datetime) -> lis
     return sorted(cards.values(), key=_open_offers_first)
 
 
-def _wish_line(row: list, *, card: ApplicationCard, place: tuple[int, int] | None, link: Links) -> WishLine:
-    _, _, rank, facility, status, points, explanation, reason, *_ = row
+def _wish_line(
+    row: list, *, card: ApplicationCard, explained: list[str], place: tuple[int, int] | None, link: Links
+) -> WishLine:
+    _, _, rank, facility, status, points, _, reason, *_ = row
     return WishLine(
         rank=rank,
         facility=facility,
@@ -250,7 +258,7 @@ def _wish_line(row: list, *, card: ApplicationCard, place: tuple[int, int] | Non
         points=points,
         points_why=ngettext("%(points)s point – why?", "%(points)s points – why?", points)
         % {"points": points},
-        explained=explanations.explain_points(explanation),
+        explained=explained,
         rejection_reason=reason if status == WishStatus.REJECTED else "",
         place=gettext("Place %(position)s of %(total)s on the waitlist")
         % {"position": place[0], "total": place[1]}
