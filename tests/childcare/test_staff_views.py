@@ -190,7 +190,9 @@ def test_the_offer_form_suggests_the_desired_start_and_the_portal_deadline(clien
     url, _data = ACTIONS["offer"](board)
     client.force_login(staff)
     form = client.get(url).context["form"]
-    assert form.initial == {"start_date": START, "answer_by": TODAY + datetime.timedelta(days=7)}
+    # (today as the request saw it: the module's TODAY was read at collection, maybe before midnight)
+    answer_by = timezone.localdate() + datetime.timedelta(days=7)
+    assert form.initial == {"start_date": START, "answer_by": answer_by}
 
 
 # --- pages: waitlist, CSV, application, my facilities ---
