@@ -6,10 +6,13 @@ readable, but out of the default inbox and out of the unread count, so a family 
 """
 
 import contextlib
+import functools
 import uuid
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.models import QuerySet
 
 from notifications.models import OutboxMessage
 
@@ -51,20 +54,38 @@ def unread_count(*, user) -> int:
     return _unread(OutboxMessage.objects.filter(recipient=user)).count()
 
 
-# The attribute a user read with ``with_unread_count`` carries its count in.
+# The attribute a user read with ``user_with_unread_count`` carries its count in.
 UNREAD_SNAPSHOT = "unread_messages"
 
 
-def with_unread_count(users: QuerySet) -> QuerySet:
-    """``users``, each with its unread count read along in the same query."""
-    count = (
-        _unread(OutboxMessage.objects.filter(recipient=OuterRef("pk")))
-        .order_by()
-        .values("recipient")
-        .annotate(count=Count("pk"))
-        .values("count")
+@functools.cache
+def _user_with_unread_sql() -> str:
+    # Written out rather than built with the ORM: building and compiling the annotated query
+    # cost about 0.8 ms per request, running it 0.07 ms. The condition is ``_unread``'s; a test
+    # holds the two to the same count.
+    users, messages = get_user_model()._meta, OutboxMessage._meta
+    quote = connection.ops.quote_name
+
+    def column(meta, name: str) -> str:
+        return quote(meta.get_field(name).column)
+
+    return (
+        f"SELECT u.*, (SELECT COUNT(*) FROM {quote(messages.db_table)} m"  # noqa: S608 (names from the models)
+        f" WHERE m.{column(messages, 'recipient')} = u.{column(users, 'id')}"
+        f" AND m.{column(messages, 'read_at')} IS NULL AND m.{column(messages, 'status')} <> %s)"
+        f" AS {UNREAD_SNAPSHOT} FROM {quote(users.db_table)} u WHERE u.{column(users, 'id')} = %s"
     )
-    return users.annotate(**{UNREAD_SNAPSHOT: Coalesce(Subquery(count), 0)})
+
+
+def user_with_unread_count(user_id):
+    """The user with this id and their unread count read along in one statement, or None."""
+    model = get_user_model()
+    try:
+        user_id = model._meta.pk.to_python(user_id)
+    except ValidationError:
+        return None
+    users = model._default_manager.raw(_user_with_unread_sql(), [Status.SUPERSEDED, user_id])
+    return next(iter(users), None)
 
 
 def forget_unread_count(user) -> None:

@@ -1,21 +1,20 @@
 """Who is signed in, read with what every page shows of them.
 
 Every signed-in page shows the inbox badge: the user is read with their unread count in the same
-query (``notifications.selectors.with_unread_count``), one query less per page. A view that
+statement (``notifications.selectors.user_with_unread_count``), one query less per page. A view that
 changes what is unread and then shows a page forgets the count it came with
 (``forget_unread_count``), so the badge is counted anew.
 """
 
 from allauth.account.auth_backends import AuthenticationBackend
-from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
-from notifications.selectors import with_unread_count
+from notifications.selectors import user_with_unread_count
 
 
 class _WithUnreadCount:
     def get_user(self, user_id):
-        user = with_unread_count(get_user_model()._default_manager.filter(pk=user_id)).first()
+        user = user_with_unread_count(user_id)
         return user if user is not None and self.user_can_authenticate(user) else None
 
 

@@ -171,9 +171,27 @@ def test_unread_count_costs_one_query_whatever_the_number(client, parent, write_
     # Read along with the signed-in user (portal/auth_backends.py): no query of its own.
     assert len(outbox_queries) == 1
     assert "COUNT(" in outbox_queries[0]
-    assert outbox_queries[0].startswith('SELECT "portal_user"."id"')
+    assert '"portal_user"' in outbox_queries[0].split("FROM")[-1]  # the user's own statement
     html = client.get(reverse("home")).content.decode()
     assert f'>{count}<span class="visually-hidden"> ungelesen</span>' in html
+
+
+def test_the_user_read_with_the_count_counts_as_the_inbox_does(parent, write_message):
+    from notifications.selectors import unread_count, user_with_unread_count
+
+    other = UserFactory()
+    write_message(parent, "queued", status=OutboxMessage.Status.QUEUED)
+    write_message(parent, "sent")
+    write_message(parent, "failed", status=OutboxMessage.Status.FAILED)
+    write_message(parent, "read", read=True)
+    write_message(parent, "superseded", status=OutboxMessage.Status.SUPERSEDED)
+    write_message(other, "someone else's")
+    user = user_with_unread_count(str(parent.pk))  # as the session holds it
+    assert user == parent
+    assert user.unread_messages == 3
+    assert unread_count(user=parent) == 3  # the query set's count, without the snapshot
+    assert user_with_unread_count("not a number") is None
+    assert user_with_unread_count(other.pk + 1000) is None
 
 
 def test_the_badge_counts_the_message_just_opened_as_read(client, parent, write_message):
