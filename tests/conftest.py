@@ -143,7 +143,7 @@ def in_english(client):
 
 
 @pytest.fixture(autouse=True)
-def _portal_settings_forgotten():
+def _kept_copies_forgotten():
     """Each test reads the settings row and the facility pages its own database holds, not copies
     kept from an earlier test."""
     from django.core.cache import caches
