@@ -9,13 +9,15 @@ rendered by one process to all others. Without a reachable shared cache parts ar
 every request, never failed.
 """
 
+import hashlib
 import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from django.core.cache import cache
+from django.utils import translation
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +57,13 @@ def forget_local() -> None:
     with _lock:
         _local.clear()
         _local_size = 0
+
+
+def kept_for(name: str, parts: Iterable, compute: Callable[[], object], *, timeout: int):
+    """``kept`` under a key made of ``name``, the active language and ``parts`` (anything whose
+    ``repr`` names what the part shows: a version, a time, a query string)."""
+    digest = hashlib.sha256(repr((translation.get_language(), *parts)).encode()).hexdigest()
+    return kept(f"{name}:{digest}", compute, timeout=timeout)
 
 
 def kept(key: str, compute: Callable[[], object], *, timeout: int):

@@ -15,14 +15,12 @@ lives outside the kept part (the wish buttons submit one form per page, see
 before; it never fails for want of one.
 """
 
-import hashlib
 import logging
 import secrets
 from collections.abc import Callable, Iterable
 
 from django.core.cache import cache
 from django.db import transaction
-from django.utils import translation
 
 from portal import fragments
 
@@ -81,5 +79,4 @@ def kept(parts: Iterable, compute: Callable[[], object]):
     version = data_version()
     if version is None:
         return compute()
-    digest = hashlib.sha256(repr((translation.get_language(), *parts)).encode()).hexdigest()
-    return fragments.kept(f"facility-page:{version}:{digest}", compute, timeout=FRAGMENT_SECONDS)
+    return fragments.kept_for(f"facility-page:{version}", parts, compute, timeout=FRAGMENT_SECONDS)

@@ -1,6 +1,5 @@
 """The municipal office's planning page and its unmet-demand download; everyone else gets 404."""
 
-import hashlib
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
@@ -10,7 +9,6 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from childcare import permissions
@@ -52,8 +50,8 @@ def overview(request):
             "tables": render_to_string("childcare/planning/_tables.html", context, request=request),
         }
 
-    key = f"planning-tables:{get_language()}:{hashlib.sha256(stamp.encode()).hexdigest()}"
-    kept = fragments.kept(key, render_tables, timeout=int(planning.OVERVIEW_MAX_AGE.total_seconds()))
+    timeout = int(planning.OVERVIEW_MAX_AGE.total_seconds())
+    kept = fragments.kept_for("planning-tables", [stamp], render_tables, timeout=timeout)
     context = {
         "tables": mark_safe(kept["tables"]),  # noqa: S308 (our template's output)
         "computed_at": kept["computed_at"],

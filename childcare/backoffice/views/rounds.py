@@ -4,7 +4,6 @@ Only the municipal office sees these pages; everyone else gets 404. Each action 
 service in ``childcare.allocation.rounds`` and shows its refusal as a message.
 """
 
-import hashlib
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -17,7 +16,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from childcare import permissions
@@ -138,11 +136,15 @@ def round_detail(request, public_id):
     # A computed round's figures and rows change only when it is computed again or published: its
     # sections are rendered once per state, page and language and kept (portal.fragments).
     state = (round_.pk, round_.status, round_.computed_at, round_.published_at, request.GET.urlencode())
-    key = f"round-sections:{get_language()}:{hashlib.sha256(repr(state).encode()).hexdigest()}"
     context = {
         "round": round_,
         "sections": mark_safe(  # noqa: S308 (our template's output)
-            fragments.kept(key, lambda: _round_sections(request, round_), timeout=ROUND_SECTIONS_SECONDS)
+            fragments.kept_for(
+                "round-sections",
+                state,
+                lambda: _round_sections(request, round_),
+                timeout=ROUND_SECTIONS_SECONDS,
+            )
         )
         if round_.status != AllocationRound.Status.DRAFT
         else "",
