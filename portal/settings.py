@@ -235,13 +235,6 @@ else:
         "production (DEBUG=false) needs a shared cache for rate limits: set CACHE_URL=redis://... "
         "or use a redis:// CELERY_BROKER_URL",
     )
-# The layout's menu and footer, the same for everyone in a language and role: each process keeps
-# them rendered in its own memory (templates/base.html), no network round trip per page.
-CACHES["layout"] = {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-    "LOCATION": "layout",
-    "OPTIONS": {"MAX_ENTRIES": 500},
-}
 
 # E-mail: by default every message lands as a file in var/mail/ for a newcomer to read.
 globals().update(env_email("EMAIL_URL", f"file://{VAR_DIR / 'mail'}"))
