@@ -137,7 +137,9 @@ def header(context) -> SafeString:
             "LANGUAGE_CODE": language,
         },
     )
-    html = html.replace(CSRF, escape(get_token(request))).replace(NEXT, escape(request.get_full_path()))
+    # The page's own forms read the same token (one masking per request, not one per use).
+    token = context.get("csrf_token") or get_token(request)
+    html = html.replace(CSRF, escape(str(token))).replace(NEXT, escape(request.get_full_path()))
     if visitor.is_authenticated:
         html = html.replace(EMAIL, escape(user.email)).replace(UNREAD, str(unread))
     return mark_safe(html)  # noqa: S308 (the kept part was escaped by the template engine; slots above)
