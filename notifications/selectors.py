@@ -59,7 +59,9 @@ UNREAD_SNAPSHOT = "unread_messages"
 
 
 @functools.cache
-def _user_with_unread_sql() -> str:
+def user_with_unread_columns() -> str:
+    """The select list of the user ``u`` with their unread count (one parameter: the superseded
+    status), for statements that read the user along with something else (portal.sessions)."""
     # Written out rather than built with the ORM: building and compiling the annotated query
     # cost about 0.8 ms per request, running it 0.07 ms. The condition is ``_unread``'s; a test
     # holds the two to the same count.
@@ -70,10 +72,23 @@ def _user_with_unread_sql() -> str:
         return quote(meta.get_field(name).column)
 
     return (
-        f"SELECT u.*, (SELECT COUNT(*) FROM {quote(messages.db_table)} m"  # noqa: S608 (names from the models)
+        f"u.*, (SELECT COUNT(*) FROM {quote(messages.db_table)} m"  # noqa: S608 (names from the models)
         f" WHERE m.{column(messages, 'recipient')} = u.{column(users, 'id')}"
         f" AND m.{column(messages, 'read_at')} IS NULL AND m.{column(messages, 'status')} <> %s)"
-        f" AS {UNREAD_SNAPSHOT} FROM {quote(users.db_table)} u WHERE u.{column(users, 'id')} = %s"
+        f" AS {UNREAD_SNAPSHOT}"
+    )
+
+
+UNREAD_COLUMNS_PARAMS = (Status.SUPERSEDED,)
+
+
+@functools.cache
+def _user_with_unread_sql() -> str:
+    users = get_user_model()._meta
+    quote = connection.ops.quote_name
+    return (
+        f"SELECT {user_with_unread_columns()} FROM {quote(users.db_table)} u"  # noqa: S608
+        f" WHERE u.{quote(users.get_field('id').column)} = %s"
     )
 
 
@@ -84,7 +99,7 @@ def user_with_unread_count(user_id):
         user_id = model._meta.pk.to_python(user_id)
     except ValidationError:
         return None
-    users = model._default_manager.raw(_user_with_unread_sql(), [Status.SUPERSEDED, user_id])
+    users = model._default_manager.raw(_user_with_unread_sql(), [*UNREAD_COLUMNS_PARAMS, user_id])
     return next(iter(users), None)
 
 

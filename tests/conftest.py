@@ -150,13 +150,14 @@ def _kept_copies_forgotten():
     from django.core.cache.backends.locmem import LocMemCache
 
     from childcare.facilities.public_cache import forget_kept_pages
-    from portal import fragments, page_frame
+    from portal import fragments, page_frame, sessions
     from portal.models import PortalSettings
 
     PortalSettings.forget_cached()
     if isinstance(caches["default"], LocMemCache):
         caches["default"].clear()  # kept page parts too: a database's ids and times repeat across tests
     page_frame.forget()
+    sessions.forget_owners()
     forget_kept_pages()
     fragments.forget_local()
     yield

@@ -226,14 +226,14 @@ def test_the_preview_needs_the_same_queries_for_5_and_60_applicants(client, muni
     )
     assert large.statistics["applicants"] == 60
     preview_queries(client, small)  # the first request after logging in does some one-off work
-    # the session, the user (with the inbox badge's count), the round (with its totals), the page
-    # of programs with their facilities, the page of results with their applications, children
-    # and programs, and the layout's portal settings
-    assert preview_queries(client, small) == preview_queries(client, large) == 6
+    # the session with its user (and the inbox badge's count), the round (with its totals), the
+    # page of programs with their facilities, the page of results with their applications,
+    # children and programs, and the layout's portal settings
+    assert preview_queries(client, small) == preview_queries(client, large) == 5
     # Asked again, the sections come kept: no page of programs or results.
-    assert preview_queries(client, large, kept=True) == 4
+    assert preview_queries(client, large, kept=True) == 3
     preview_queries(client, small)
-    assert preview_queries(client, small, kept=True) == 4
+    assert preview_queries(client, small, kept=True) == 3
 
 
 def test_the_kept_preview_changes_with_a_new_computation(client, municipal_office, town):

@@ -272,10 +272,10 @@ def test_my_facilities_runs_a_constant_number_of_queries(
         candidate(facility, 10)
     client.force_login(municipal_office)
     client.get(reverse("backoffice:facilities"))  # warm up the settings row
-    # session, user (with the unread inbox count for the nav badge), facility count, page of
-    # facilities, their capacities, active placements, open offers, waitlist lengths, portal
+    # session with its user (and the unread inbox count for the nav badge), facility count, page
+    # of facilities, their capacities, active placements, open offers, waitlist lengths, portal
     # settings (layout)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = client.get(reverse("backoffice:facilities"))
     assert len(response.context["facilities"]) == count
 
@@ -383,12 +383,12 @@ def test_the_waitlist_runs_a_constant_number_of_queries(
     client.force_login(staff)
     url = reverse("backoffice:waitlist", args=[facility.slug])
     client.get(url)  # warm up the settings rows
-    # 1 session, 2 user with the unread inbox count, 3 facility, 4 staff membership check, 5 the
-    # facility's age bands with places and places taken today (stored availability), 6 the page:
-    # positions on the whole list, the counts and the page's rows with child and open offer, in one
-    # statement, 7 portal settings (offer deadline), 8 portal settings (layout), 9 the audit log:
-    # one INSERT naming the list and the page's references, however long the page
-    with django_assert_num_queries(9):
+    # 1 session with its user and the unread inbox count, 2 facility, 3 staff membership check, 4
+    # the facility's age bands with places and places taken today (stored availability), 5 the
+    # page: positions on the whole list, the counts and the page's rows with child and open offer,
+    # in one statement, 6 portal settings (offer deadline), 7 portal settings (layout), 8 the audit
+    # log: one INSERT naming the list and the page's references, however long the page
+    with django_assert_num_queries(8):
         response = client.get(url, {"state": "all", "start_month": f"{START:%Y-%m}"})
     assert len(response.context["candidates"]) == min(rows, 50)
     assert response.context["total"] == rows
