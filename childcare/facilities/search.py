@@ -15,7 +15,7 @@ from decimal import Decimal
 
 import django_filters
 from django import forms
-from django.db.models import FloatField, Value
+from django.db.models import FloatField, Value, prefetch_related_objects
 from django.db.models.functions import Cast, Cos, Power, Radians, Sin
 from django.utils.translation import gettext_lazy as _
 
@@ -378,9 +378,14 @@ class SearchResults(Sequence):
             and self.count() >= NEARBY_FROM_MATCHES
         ):
             expected = min(index.stop, self.count()) - index.start
+            lookups = self.queryset._prefetch_related_lookups
             for radius_km in NEARBY_RADII_KM:
-                nearby = list(within(self.queryset, self.location, radius_km)[index])
+                # Related rows only for the circle that holds the slice: a circle too small costs
+                # one query, not one per related table too.
+                circle = within(self.queryset, self.location, radius_km).prefetch_related(None)
+                nearby = list(circle[index])
                 if len(nearby) == expected:
+                    prefetch_related_objects(nearby, *lookups)
                     return nearby
         return list(self.queryset[index])
 

@@ -322,6 +322,31 @@ def test_pages_by_distance_are_the_town_wide_order_near_and_far(client, portal):
     assert [name for page in pages for name in page] == [f"Kita {number:03d}" for number in range(210)]
 
 
+def test_a_circle_too_small_for_the_page_costs_one_query_not_three(client, portal):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    # Ten facilities within a kilometre, two hundred 3 to 6 km away: the first circle looked in
+    # (1.5 km) holds half of the first page, the second (6 km) all of it.
+    for number in range(10):
+        kita(
+            f"Nah {number:02d}", latitude=Decimal("50.05") + Decimal(number) / 2000, longitude=Decimal("8.69")
+        )
+    for number in range(200):
+        kita(
+            f"Fern {number:03d}",
+            latitude=Decimal("50.08") + Decimal(number) / 10000,
+            longitude=Decimal("8.69"),
+        )
+    with CaptureQueriesContext(connection) as queries:
+        response = search(client, near="50.05, 8.69")
+    assert names(response) == [f"Nah {n:02d}" for n in range(10)] + [f"Fern {n:03d}" for n in range(10)]
+    statements = [query["sql"] for query in queries]
+    capacities = [sql for sql in statements if 'FROM "childcare_capacity" WHERE' in sql]
+    concepts = [sql for sql in statements if 'FROM "childcare_facilityconcept" WHERE' in sql]
+    assert len(capacities) == len(concepts) == 1  # for the circle that held the page only
+
+
 def test_coordinates_and_an_address_with_postcode_work_as_a_start_point(client, three_places):
     assert names(search(client, near="50.1, 8.69", sort="distance"))[0] == "Kita Anfang"
     assert names(search(client, near="Ostring 3, 63001 Musterstadt"))[0] == "Kita Ost"
