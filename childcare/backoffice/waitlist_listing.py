@@ -7,35 +7,47 @@ with their child and open offer. Reading the whole list into Python to number an
 as much as the rest of the page at city scale, and grew with the list; here the database numbers,
 filters and cuts the list, and only the page's rows come back, whatever the length of the list.
 
-The list's rule (who is on it, in which order) stays in ``childcare.admissions.waitlist``: its
-condition and order (``ON_WAITLIST``, ``ORDER``), compiled by the ORM, make the statement's first
-part. The statement runs on PostgreSQL and SQLite alike.
+The list's rule (who is on it, in which order) is ``childcare.admissions.waitlist``'s condition and
+order (``ON_WAITLIST``, ``ORDER``); the statement writes them out, as ``waitlist.counted_places``
+does, because compiling them through the ORM on every request cost a good part of the page's
+time, and a test holds both to the same list. The statement runs on PostgreSQL and SQLite alike.
 """
 
 import datetime
+import json
 from dataclasses import dataclass
+from typing import NamedTuple
 from uuid import UUID
 
 from django.db import connection
-from django.db.models import Case, IntegerField, Q, Sum, Value, When, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from childcare.admissions import waitlist
 from childcare.backoffice.forms.staff import suggested_start
-from childcare.models import Child, Offer, OfferStatus, Wish, WishStatus
+from childcare.models import (
+    LISTED_APPLICATION_STATUSES,
+    LISTED_WISH_STATUSES,
+    Application,
+    Child,
+    Offer,
+    OfferStatus,
+    Wish,
+    WishStatus,
+)
 
 # How many waiting families at the top of the list "offer the next places" looks at for its date.
 TOP_WAITING = 3
 
 
-@dataclass(frozen=True)
-class Candidate:
-    """One row of the page: a wish on the list with what the row shows of its application and offer."""
+class Candidate(NamedTuple):
+    """One row of the page: a wish on the list with what the row shows of its application and offer.
 
-    pk: int
+    A tuple: fifty are made per page, straight from the statement's rows.
+    """
+
     position: int
+    pk: int
     status: str
     rank: int
     points: int
@@ -84,61 +96,65 @@ def matches(condition: Q):
     return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
 
 
-# Every listed wish with its position, and how many of the list up to it wait for an offer (the
-# same window, so no second sort), as plain columns. Built once: the joins and windows cost more to
-# set up than the statement takes to compile; each page adds its list and its filters.
-_LISTED = (
-    Wish.objects.filter(waitlist.ON_WAITLIST)
-    .order_by()
-    .annotate(
-        position=Window(RowNumber(), order_by=waitlist.ORDER),
-        waiting_so_far=Window(
-            Sum(Case(When(status=WishStatus.ACTIVE, then=Value(1)), default=Value(0))),
-            order_by=waitlist.ORDER,
-        ),
-    )
-    .values_list(
-        "pk",
-        "status",
-        "application__desired_start_date",
-        "position",
-        "waiting_so_far",
-        "rank",
-        "points",
-        "points_explanation",
-        "application__public_id",
-        "application__reference",
-        "application__care_hours_per_week",
-        "application__submitted_at",
-        "application__child_id",
-    )
-)
+def _listed(values) -> str:
+    """Status values written out, so that PostgreSQL reads the list through its partial index."""
+    assert all(value.isidentifier() for value in values)
+    return ", ".join(f"'{value}'" for value in values)
 
-# The wish and application columns come with the list (their rows are read to order it anyway);
-# only the page's children and open offers are looked up by key.
-_PAGE = """
-WITH listed (id, status, desired_start, position, waiting_so_far, rank, points, explanation,
-             public_id, reference, hours, submitted_at, child_id, matches) AS ({listed}),
+
+# ``waitlist.ON_WAITLIST`` and ``waitlist.ORDER`` written out (tests/childcare/test_waitlist_listing.py
+# holds them to the ORM's). The list is numbered on its ordering columns only; the wide columns
+# (the points explanation, the application's texts, the child, the open offer) are read for the
+# page's rows alone. ``number`` counts the rows meeting the filters up to each row, on the same
+# window: the page is a range of it, with no second sort.
+_PAGE = f"""
+WITH listed AS (
+    SELECT w.id, w.status, w.application_id, a.desired_start_date AS desired_start,
+           ROW_NUMBER() OVER queue AS position,
+           SUM(CASE WHEN w.status = %s THEN 1 ELSE 0 END) OVER queue AS waiting_so_far,
+           {{matches}} AS matches,
+           SUM({{matches}}) OVER queue AS number
+    FROM {Wish._meta.db_table} w
+    JOIN {Application._meta.db_table} a ON a.id = w.application_id
+    WHERE w.facility_id = %s AND w.age_band = %s
+      AND w.status IN ({_listed(LISTED_WISH_STATUSES)})
+      AND a.status IN ({_listed(LISTED_APPLICATION_STATUSES)})
+    WINDOW queue AS (ORDER BY w.points DESC, a.submitted_at ASC, a.lottery_number ASC, w.id ASC)
+),
 summary (total, matching, top_start) AS (
     SELECT COUNT(*), COALESCE(SUM(matches), 0),
            MIN(CASE WHEN status = %s AND waiting_so_far <= %s THEN desired_start END)
     FROM listed
 ),
 page AS (
-    SELECT * FROM (
-        SELECT listed.*, ROW_NUMBER() OVER (ORDER BY position) AS number FROM listed WHERE matches = 1
-    ) numbered
-    WHERE number > %s AND number <= %s
+    SELECT * FROM listed WHERE matches = 1 AND number > %s AND number <= %s
 )
 SELECT s.total, s.matching, s.top_start,
-       p.position, p.id, p.status, p.rank, p.points, p.explanation, p.public_id, p.reference,
-       p.desired_start, p.hours, p.submitted_at, c.first_name, o.public_id, o.expires_at
+       p.position, p.id, p.status, w.rank, w.points, w.points_explanation, a.public_id, a.reference,
+       p.desired_start, a.care_hours_per_week, a.submitted_at, c.first_name, o.public_id, o.expires_at
 FROM summary s
 LEFT JOIN page p ON 1 = 1
-LEFT JOIN {child} c ON c.id = p.child_id
-LEFT JOIN {offer} o ON o.wish_id = p.id AND o.status = %s
+LEFT JOIN {Wish._meta.db_table} w ON w.id = p.id
+LEFT JOIN {Application._meta.db_table} a ON a.id = p.application_id
+LEFT JOIN {Child._meta.db_table} c ON c.id = a.child_id
+LEFT JOIN {Offer._meta.db_table} o ON o.wish_id = p.id AND o.status = %s
 ORDER BY p.position
-"""
+"""  # noqa: S608 (no value from outside)
+
+
+def _filtered(*, state: WishStatus | None, start_month: datetime.date | None) -> tuple[str, list]:
+    """``matching``'s condition as SQL on the list's row (1 or 0), with its parameters."""
+    conditions, params = [], []
+    if state:
+        conditions.append("w.status = %s")
+        params.append(state)
+    if start_month:
+        first = start_month.replace(day=1)
+        conditions.append("a.desired_start_date >= %s AND a.desired_start_date < %s")
+        params += [first, (first + datetime.timedelta(days=32)).replace(day=1)]
+    if not conditions:
+        return "1", []
+    return f"CASE WHEN {' AND '.join(conditions)} THEN 1 ELSE 0 END", params
 
 
 def _date(value) -> datetime.date | None:
@@ -160,50 +176,63 @@ def _uuid(value) -> UUID | None:
 
 
 def _json(value) -> dict:
-    if isinstance(value, str):
-        return Wish._meta.get_field("points_explanation").from_db_value(value, None, connection)
-    return value or {}
+    # Django reads jsonb as text and decodes it in the field (``JSONField.from_db_value``, no decoder).
+    return json.loads(value) if isinstance(value, str) else value or {}
 
 
-def read_page(*, facility_id: int, age_band: str, condition: Q, number: int, per_page: int) -> ListPage:
-    """Page ``number`` (from 1) of the candidates of one list that meet ``condition``, in list order.
+def read_page(
+    *,
+    facility_id: int,
+    age_band: str,
+    state: WishStatus | None,
+    start_month: datetime.date | None,
+    number: int,
+    per_page: int,
+) -> ListPage:
+    """Page ``number`` (from 1) of the candidates of one list that meet ``matching(state, start_month)``,
+    in list order.
 
     One query. A page past the end comes back without candidates; ``matching`` says where the end is.
     """
-    # an annotation after values_list() comes last among the columns
-    listed = _LISTED.filter(facility_id=facility_id, age_band=age_band).annotate(matches=matches(condition))
-    listed_sql, listed_params = listed.query.sql_with_params()
-    sql = _PAGE.format(
-        listed=listed_sql,
-        child=Child._meta.db_table,
-        offer=Offer._meta.db_table,
-    )
+    matches, match_params = _filtered(state=state, start_month=start_month)
     offset = (number - 1) * per_page
-    params = [*listed_params, WishStatus.ACTIVE, TOP_WAITING, offset, offset + per_page, OfferStatus.OPEN]
+    params = [
+        WishStatus.ACTIVE,
+        *match_params,
+        *match_params,
+        facility_id,
+        age_band,
+        WishStatus.ACTIVE,
+        TOP_WAITING,
+        offset,
+        offset + per_page,
+        OfferStatus.OPEN,
+    ]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(_PAGE.format(matches=matches), params)
         rows = cursor.fetchall()
     total, found, top_start = rows[0][:3]
+    zone = timezone.get_current_timezone()
     return ListPage(
         total=total,
         matching=found,
         top_start=_date(top_start),
         candidates=[
             Candidate(
-                pk=pk,
-                position=position,
-                status=status,
-                rank=rank,
-                points=points,
-                points_explanation=_json(explanation),
-                public_id=_uuid(public_id),
-                reference=reference,
-                first_name=first_name,
-                desired_start=_date(desired_start),
-                care_hours_per_week=hours,
-                submitted=timezone.localdate(_aware(submitted)) if submitted else None,
-                offer_public_id=_uuid(offer_id),
-                offer_expires_at=_aware(expires_at),
+                position,
+                pk,
+                status,
+                rank,
+                points,
+                _json(explanation),
+                _uuid(public_id),
+                reference,
+                first_name,
+                _date(desired_start),
+                hours,
+                _aware(submitted).astimezone(zone).date() if submitted else None,
+                _uuid(offer_id),
+                _aware(expires_at),
             )
             for (
                 _total,

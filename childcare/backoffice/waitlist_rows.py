@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from childcare.admissions import explanations
 from childcare.backoffice.waitlist_listing import Candidate
-from childcare.models import AgeBand, Facility, WishStatus
+from childcare.models import AgeBand, WishStatus
 
 ACTIONS_FORM = "candidate-actions"
 
@@ -41,23 +41,23 @@ _ID = str(uuid.UUID(int=0))
 class RowContext:
     """What every row of one page shares: URL patterns, the way back, the band, the offer deadline."""
 
-    urls: dict[str, str]
+    urls: dict[str, tuple[str, str]]  # each URL escaped, split where the id goes
     back_query: str
     band_label: str
     deadline: datetime.date
 
     @classmethod
     def for_page(
-        cls, *, facility: Facility, age_band: str, back: str, deadline: datetime.date
+        cls, *, facility_slug: str, age_band: str, back: str, deadline: datetime.date
     ) -> "RowContext":
         urls = {
-            name: reverse(f"backoffice:{name}", args=[facility.slug, _ID])
+            name: reverse(f"backoffice:{name}", args=[facility_slug, _ID])
             for name in ("offer_make", "wish_reject", "placement_record", "offer_withdraw")
         }
         urls["note_add"] = reverse("backoffice:note_add", args=[_ID])
         urls["application"] = reverse("backoffice:application", args=[_ID])
         return cls(
-            urls={name: escape(url) for name, url in urls.items()},
+            urls={name: tuple(escape(url).split(_ID, 1)) for name, url in urls.items()},
             back_query=escape("?" + urlencode({"next": back})),
             band_label=escape(str(AgeBand(age_band).label)),
             deadline=deadline,
@@ -111,9 +111,16 @@ class _Labels:
         self._answer_by = escape(_("answer by %(deadline)s"))
         self._deadline = dates(deadline)
         self._dates = dates
+        self._starts: dict[datetime.date | None, datetime.date] = {}
 
     def terms(self, start: datetime.date) -> str:
         return self._terms % {"start": self._dates(start), "deadline": self._deadline}
+
+    def offer_start(self, candidate: Candidate) -> datetime.date:
+        """``candidate.offer_start``, worked out once per desired start (many families share one)."""
+        if candidate.desired_start not in self._starts:
+            self._starts[candidate.desired_start] = candidate.offer_start
+        return self._starts[candidate.desired_start]
 
     def hours(self, hours: int | None) -> str:
         return self._hours % {"hours": hours} if hours else "–"  # hours: an integer
@@ -138,26 +145,26 @@ def _points(candidate: Candidate, lines: dict[tuple, str]) -> str:
     )
 
 
-def _actions(candidate: Candidate, page: RowContext, labels: _Labels) -> str:
-    public_id = str(candidate.public_id)
-    reference = escape(candidate.reference)
-    who = f'<span class="visually-hidden">: {escape(candidate.first_name)}, {reference}</span>'
-
+def _actions(
+    candidate: Candidate, public_id: str, reference: str, who: str, page: RowContext, labels: _Labels
+) -> str:
     def link(name: str, label: str) -> str:
-        return f'<a href="{page.urls[name].replace(_ID, public_id)}{page.back_query}">{label}{who}</a>'
+        before, after = page.urls[name]
+        return f'<a href="{before}{public_id}{after}{page.back_query}">{label}{who}</a>'
 
     note = link("note_add", labels.add_note)
     if candidate.offer_public_id:
-        withdraw_url = page.urls["offer_withdraw"].replace(_ID, str(candidate.offer_public_id))
+        before, after = page.urls["offer_withdraw"]
+        offer_id = candidate.offer_public_id
         body = (
-            f'<button type="submit" form="{ACTIONS_FORM}" formaction="{withdraw_url}"'
+            f'<button type="submit" form="{ACTIONS_FORM}" formaction="{before}{offer_id}{after}"'
             f' class="btn btn-sm btn-outline-danger">{labels.withdraw_offer}{who}</button>\n{note}'
         )
     elif candidate.status == WishStatus.ACTIVE:
-        start = candidate.offer_start
-        offer_url = page.urls["offer_make"].replace(_ID, public_id)
+        start = labels.offer_start(candidate)
+        before, after = page.urls["offer_make"]
         body = (
-            f'<button type="submit" form="{ACTIONS_FORM}" formaction="{offer_url}"'
+            f'<button type="submit" form="{ACTIONS_FORM}" formaction="{before}{public_id}{after}"'
             f' name="start_date" value="{start.isoformat()}" aria-describedby="offer-terms-{public_id}"'
             f' class="btn btn-sm btn-primary">{labels.offer_a_place}{who}</button>\n'
             f'<span class="small" id="offer-terms-{public_id}">{labels.terms(start)}</span>\n'
@@ -177,20 +184,25 @@ def candidate_rows(candidates: Iterable[Candidate], page: RowContext) -> SafeStr
     dates = _Dates()
     labels = _Labels(dates, page.deadline)
     explained: dict[tuple, str] = {}  # one explanation line per criterion and points
+    application_before, application_after = page.urls["application"]
     rows = []
     for candidate in candidates:
         public_id = str(candidate.public_id)
+        reference = escape(candidate.reference)
+        first_name = escape(candidate.first_name)
+        who = f'<span class="visually-hidden">: {first_name}, {reference}</span>'
         state = labels.states.get(candidate.status) or escape(candidate.status)
         if candidate.offer_expires_at:
             state += f'<br><span class="small">{labels.answer_by(candidate.offer_expires_at)}</span>'
         rows.append(
             f'<tr id="candidate-{public_id}">\n<td>{candidate.position}</td>\n'
-            f'<th scope="row"><a class="reference" href="{page.urls["application"].replace(_ID, public_id)}">'
-            f"{escape(candidate.reference)}</a><br>{escape(candidate.first_name)}"
+            f'<th scope="row"><a class="reference" href="{application_before}{public_id}{application_after}">'
+            f"{reference}</a><br>{first_name}"
             f' <span class="text-body-secondary small">· {page.band_label}</span></th>\n'
             f"<td>{dates(candidate.desired_start)}</td>\n<td>{labels.hours(candidate.care_hours_per_week)}</td>\n"
             f"<td>{candidate.rank}</td>\n<td>{_points(candidate, explained)}</td>\n"
             f"<td>{dates(candidate.submitted)}</td>\n<td>{state}</td>\n"
-            f'<td class="actions-cell">{_actions(candidate, page, labels)}</td>\n</tr>'
+            f'<td class="actions-cell">{_actions(candidate, public_id, reference, who, page, labels)}'
+            "</td>\n</tr>"
         )
     return mark_safe("\n".join(rows))  # noqa: S308  (every value escaped where it is put in)
