@@ -5,7 +5,8 @@ position), the number of children on the list, the number matching the filters, 
 of the families at the top still waiting (for "offer the next places"), and the 50 rows of the page
 with their child and open offer. Reading the whole list into Python to number and filter it cost
 as much as the rest of the page at city scale, and grew with the list; here the database numbers,
-filters and cuts the list, and only the page's rows come back, whatever the length of the list.
+filters and cuts the list, and only the page's rows (and the list's first, for the counts) come
+back, whatever the length of the list.
 
 The list's rule (who is on it, in which order) is ``childcare.admissions.waitlist``'s condition and
 order (``ON_WAITLIST``, ``ORDER``); the statement writes them out, as ``waitlist.counted_places``
@@ -103,42 +104,39 @@ def _listed(values) -> str:
 
 
 # ``waitlist.ON_WAITLIST`` and ``waitlist.ORDER`` written out (tests/childcare/test_waitlist_listing.py
-# holds them to the ORM's). The list is numbered on its ordering columns only; the wide columns
-# (the points explanation, the application's texts, the child, the open offer) are read for the
-# page's rows alone. ``number`` counts the rows meeting the filters up to each row, on the same
-# window: the page is a range of it, with no second sort.
+# holds them to the ORM's). One pass numbers the list; ``number`` counts the rows meeting the
+# filters up to each row on the same window, so the page is a range of it with no second sort.
+# The counts come on every row (windows over the whole list), and the list's first row always comes
+# back, so an empty page still brings them. Planning this is cheaper than a statement of CTEs
+# joined to a one-row summary, and the child's name as a subquery cheaper than one more join.
 _PAGE = f"""
-WITH listed AS (
-    SELECT w.id, w.status, w.application_id, a.desired_start_date AS desired_start,
-           ROW_NUMBER() OVER queue AS position,
-           SUM(CASE WHEN w.status = %s THEN 1 ELSE 0 END) OVER queue AS waiting_so_far,
-           {{matches}} AS matches,
-           SUM({{matches}}) OVER queue AS number
-    FROM {Wish._meta.db_table} w
-    JOIN {Application._meta.db_table} a ON a.id = w.application_id
-    WHERE w.facility_id = %s AND w.age_band = %s
-      AND w.status IN ({_listed(LISTED_WISH_STATUSES)})
-      AND a.status IN ({_listed(LISTED_APPLICATION_STATUSES)})
-    WINDOW queue AS (ORDER BY w.points DESC, a.submitted_at ASC, a.lottery_number ASC, w.id ASC)
-),
-summary (total, matching, top_start) AS (
-    SELECT COUNT(*), COALESCE(SUM(matches), 0),
-           MIN(CASE WHEN status = %s AND waiting_so_far <= %s THEN desired_start END)
-    FROM listed
-),
-page AS (
-    SELECT * FROM listed WHERE matches = 1 AND number > %s AND number <= %s
-)
-SELECT s.total, s.matching, s.top_start,
-       p.position, p.id, p.status, w.rank, w.points, w.points_explanation, a.public_id, a.reference,
-       p.desired_start, a.care_hours_per_week, a.submitted_at, c.first_name, o.public_id, o.expires_at
-FROM summary s
-LEFT JOIN page p ON 1 = 1
-LEFT JOIN {Wish._meta.db_table} w ON w.id = p.id
-LEFT JOIN {Application._meta.db_table} a ON a.id = p.application_id
-LEFT JOIN {Child._meta.db_table} c ON c.id = a.child_id
-LEFT JOIN {Offer._meta.db_table} o ON o.wish_id = p.id AND o.status = %s
-ORDER BY p.position
+SELECT x.total, x.matching, x.top_start, x.matches, x.number,
+       x.position, x.id, x.status, x.rank, x.points, x.points_explanation, x.public_id, x.reference,
+       x.desired_start, x.care_hours_per_week, x.submitted_at,
+       (SELECT c.first_name FROM {Child._meta.db_table} c WHERE c.id = x.child_id),
+       o.public_id, o.expires_at
+FROM (
+    SELECT listed.*, COUNT(*) OVER () AS total, SUM(listed.matches) OVER () AS matching,
+           MIN(CASE WHEN listed.status = %s AND listed.waiting_so_far <= %s THEN listed.desired_start END)
+               OVER () AS top_start
+    FROM (
+        SELECT w.id, w.status, w.rank, w.points, w.points_explanation, a.public_id, a.reference,
+               a.desired_start_date AS desired_start, a.care_hours_per_week, a.submitted_at, a.child_id,
+               ROW_NUMBER() OVER queue AS position,
+               SUM(CASE WHEN w.status = %s THEN 1 ELSE 0 END) OVER queue AS waiting_so_far,
+               {{matches}} AS matches,
+               SUM({{matches}}) OVER queue AS number
+        FROM {Wish._meta.db_table} w
+        JOIN {Application._meta.db_table} a ON a.id = w.application_id
+        WHERE w.facility_id = %s AND w.age_band = %s
+          AND w.status IN ({_listed(LISTED_WISH_STATUSES)})
+          AND a.status IN ({_listed(LISTED_APPLICATION_STATUSES)})
+        WINDOW queue AS (ORDER BY w.points DESC, a.submitted_at ASC, a.lottery_number ASC, w.id ASC)
+    ) listed
+) x
+LEFT JOIN {Offer._meta.db_table} o ON o.wish_id = x.id AND o.status = %s
+WHERE (x.matches = 1 AND x.number >= %s AND x.number <= %s) OR x.position = 1
+ORDER BY x.position
 """  # noqa: S608 (no value from outside)
 
 
@@ -195,23 +193,23 @@ def read_page(
     One query. A page past the end comes back without candidates; ``matching`` says where the end is.
     """
     matches, match_params = _filtered(state=state, start_month=start_month)
-    offset = (number - 1) * per_page
+    first, last = (number - 1) * per_page + 1, number * per_page
     params = [
+        WishStatus.ACTIVE,
+        TOP_WAITING,
         WishStatus.ACTIVE,
         *match_params,
         *match_params,
         facility_id,
         age_band,
-        WishStatus.ACTIVE,
-        TOP_WAITING,
-        offset,
-        offset + per_page,
         OfferStatus.OPEN,
+        first,
+        last,
     ]
     with connection.cursor() as cursor:
         cursor.execute(_PAGE.format(matches=matches), params)
         rows = cursor.fetchall()
-    total, found, top_start = rows[0][:3]
+    total, found, top_start = rows[0][:3] if rows else (0, 0, None)
     zone = timezone.get_current_timezone()
     return ListPage(
         total=total,
@@ -238,6 +236,8 @@ def read_page(
                 _total,
                 _found,
                 _top,
+                meets,
+                row_number,
                 position,
                 pk,
                 status,
@@ -253,6 +253,6 @@ def read_page(
                 offer_id,
                 expires_at,
             ) in rows
-            if pk is not None
+            if meets == 1 and first <= row_number <= last
         ],
     )
