@@ -25,6 +25,7 @@ from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from childcare.admissions.waitlist import written_out
 from childcare.backoffice.forms.staff import suggested_start
 from childcare.models import (
     LISTED_APPLICATION_STATUSES,
@@ -76,14 +77,19 @@ class ListPage:
     candidates: list[Candidate]
 
 
+def _month(start_month: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The first day of the month and of the following one."""
+    first = start_month.replace(day=1)
+    return first, (first + datetime.timedelta(days=32)).replace(day=1)
+
+
 def matching(*, state: WishStatus | None, start_month: datetime.date | None) -> Q:
     """The filters as a condition on a listed wish: its state, and its desired start in a month."""
     condition = Q()
     if state:
         condition &= Q(status=state)
     if start_month:
-        first = start_month.replace(day=1)
-        following = (first + datetime.timedelta(days=32)).replace(day=1)
+        first, following = _month(start_month)
         condition &= Q(
             application__desired_start_date__gte=first, application__desired_start_date__lt=following
         )
@@ -95,12 +101,6 @@ def matches(condition: Q):
     if not condition:
         return Value(1, output_field=IntegerField())
     return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
-
-
-def _listed(values) -> str:
-    """Status values written out, so that PostgreSQL reads the list through its partial index."""
-    assert all(value.isidentifier() for value in values)
-    return ", ".join(f"'{value}'" for value in values)
 
 
 # ``waitlist.ON_WAITLIST`` and ``waitlist.ORDER`` written out (tests/childcare/test_waitlist_listing.py
@@ -129,8 +129,8 @@ FROM (
         FROM {Wish._meta.db_table} w
         JOIN {Application._meta.db_table} a ON a.id = w.application_id
         WHERE w.facility_id = %s AND w.age_band = %s
-          AND w.status IN ({_listed(LISTED_WISH_STATUSES)})
-          AND a.status IN ({_listed(LISTED_APPLICATION_STATUSES)})
+          AND w.status IN ({written_out(LISTED_WISH_STATUSES)})
+          AND a.status IN ({written_out(LISTED_APPLICATION_STATUSES)})
         WINDOW queue AS (ORDER BY w.points DESC, a.submitted_at ASC, a.lottery_number ASC, w.id ASC)
     ) listed
 ) x
@@ -147,9 +147,8 @@ def _filtered(*, state: WishStatus | None, start_month: datetime.date | None) ->
         conditions.append("w.status = %s")
         params.append(state)
     if start_month:
-        first = start_month.replace(day=1)
         conditions.append("a.desired_start_date >= %s AND a.desired_start_date < %s")
-        params += [first, (first + datetime.timedelta(days=32)).replace(day=1)]
+        params += _month(start_month)
     if not conditions:
         return "1", []
     return f"CASE WHEN {' AND '.join(conditions)} THEN 1 ELSE 0 END", params
