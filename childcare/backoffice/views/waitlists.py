@@ -16,6 +16,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -37,7 +38,7 @@ from childcare.models import (
     WishStatus,
 )
 from childcare.parents.search_fields import search_fields
-from portal import audit
+from portal import audit, fragments
 
 WAITLIST_PER_PAGE = 50
 FACILITIES_PER_PAGE = 25
@@ -178,6 +179,36 @@ def facility_bands(facility: Facility) -> tuple[list[str], dict[str, int]]:
     return [band for band in AGE_BAND_ORDER if band in places], places
 
 
+# The two forms' fields are the same markup for the same values, errors and language, so they are
+# kept (portal.fragments) rather than written on every visit of the list; the key names all three.
+# Nothing of the list is in them but the suggested start, which is part of the key.
+FORM_FIELDS_SECONDS = 10 * 60
+
+
+def _form_fields(
+    form: forms.WaitlistFilterForm, offer_next_form: forms.OfferNextForm
+) -> tuple[dict[str, SafeString], dict[str, SafeString]]:
+    """The filter form's and the "offer the next places" form's fields, as ``search_fields`` writes them."""
+    shown = (
+        [(name, form.data.getlist(name)) for name in form.fields],
+        [(name, [str(error) for error in errors]) for name, errors in form.errors.items()],
+        sorted((name, str(value)) for name, value in offer_next_form.initial.items()),
+    )
+
+    def write() -> dict[str, str]:
+        return {
+            **{f"filter:{name}": str(field) for name, field in search_fields(form).items()},
+            **{f"offer-next:{name}": str(field) for name, field in search_fields(offer_next_form).items()},
+        }
+
+    kept = fragments.kept_for("waitlist-form-fields", shown, write, timeout=FORM_FIELDS_SECONDS)
+    fields: tuple[dict, dict] = ({}, {})
+    for key, html in kept.items():
+        which, name = key.split(":", 1)
+        fields[which == "offer-next"][name] = mark_safe(html)  # noqa: S308 (search_fields' escaped markup)
+    return fields
+
+
 def _page_number(request) -> int:
     """The page asked for, as ``Paginator.get_page`` reads it: not a number is the first page; below
     1 or past the end is the last, so any number beyond every list (which the database could not
@@ -237,6 +268,7 @@ def waitlist_page(request, slug):
             "answer_by": deadline,
         }
     )
+    fields, offer_next_fields = _form_fields(form, offer_next_form)
     context = {
         "facility": facility,
         "form": form,
@@ -258,8 +290,8 @@ def waitlist_page(request, slug):
         "free_now": free_now,
         "deadline": deadline,
         "offer_next_form": offer_next_form,
-        "fields": search_fields(form),
-        "offer_next_fields": search_fields(offer_next_form),
+        "fields": fields,
+        "offer_next_fields": offer_next_fields,
     }
     return render(request, "childcare/staff/waitlist.html", context)
 
