@@ -69,8 +69,9 @@ class Entry(NamedTuple):
     lottery_number: int
 
 
-def _listed(values) -> str:
-    """Status values written out, so that PostgreSQL reads the lists through the partial index."""
+def written_out(values) -> str:
+    """Status values written out as SQL literals, so that PostgreSQL reads the lists through the
+    partial index (the waitlist page's statement writes them the same way)."""
     assert all(value.isidentifier() for value in values)
     return ", ".join(f"'{value}'" for value in values)
 
@@ -87,8 +88,8 @@ SELECT mine.wish_id, COUNT(*),
 FROM mine
 JOIN childcare_wish other ON other.facility_id = mine.facility_id AND other.age_band = mine.age_band
 JOIN childcare_application other_a ON other_a.id = other.application_id
-WHERE other.status IN ({_listed(LISTED_WISH_STATUSES)})
-  AND other_a.status IN ({_listed(LISTED_APPLICATION_STATUSES)})
+WHERE other.status IN ({written_out(LISTED_WISH_STATUSES)})
+  AND other_a.status IN ({written_out(LISTED_APPLICATION_STATUSES)})
 GROUP BY mine.wish_id
 """  # noqa: S608 (no value from outside)
 

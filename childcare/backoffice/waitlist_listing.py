@@ -5,37 +5,51 @@ position), the number of children on the list, the number matching the filters, 
 of the families at the top still waiting (for "offer the next places"), and the 50 rows of the page
 with their child and open offer. Reading the whole list into Python to number and filter it cost
 as much as the rest of the page at city scale, and grew with the list; here the database numbers,
-filters and cuts the list, and only the page's rows come back, whatever the length of the list.
+filters and cuts the list, and only the page's rows (and the list's first, for the counts) come
+back, whatever the length of the list.
 
-The list's rule (who is on it, in which order) stays in ``childcare.admissions.waitlist``: its
-condition and order (``ON_WAITLIST``, ``ORDER``), compiled by the ORM, make the statement's first
-part. The statement runs on PostgreSQL and SQLite alike.
+The list's rule (who is on it, in which order) is ``childcare.admissions.waitlist``'s condition and
+order (``ON_WAITLIST``, ``ORDER``); the statement writes them out, as ``waitlist.counted_places``
+does, because compiling them through the ORM on every request cost a good part of the page's
+time, and a test holds both to the same list. The statement runs on PostgreSQL and SQLite alike.
 """
 
 import datetime
+import json
 from dataclasses import dataclass
+from typing import NamedTuple
 from uuid import UUID
 
 from django.db import connection
-from django.db.models import Case, IntegerField, Q, Sum, Value, When, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from childcare.admissions import waitlist
+from childcare.admissions.waitlist import written_out
 from childcare.backoffice.forms.staff import suggested_start
-from childcare.models import Child, Offer, OfferStatus, Wish, WishStatus
+from childcare.models import (
+    LISTED_APPLICATION_STATUSES,
+    LISTED_WISH_STATUSES,
+    Application,
+    Child,
+    Offer,
+    OfferStatus,
+    Wish,
+    WishStatus,
+)
 
 # How many waiting families at the top of the list "offer the next places" looks at for its date.
 TOP_WAITING = 3
 
 
-@dataclass(frozen=True)
-class Candidate:
-    """One row of the page: a wish on the list with what the row shows of its application and offer."""
+class Candidate(NamedTuple):
+    """One row of the page: a wish on the list with what the row shows of its application and offer.
 
-    pk: int
+    A tuple: fifty are made per page, straight from the statement's rows.
+    """
+
     position: int
+    pk: int
     status: str
     rank: int
     points: int
@@ -63,14 +77,19 @@ class ListPage:
     candidates: list[Candidate]
 
 
+def _month(start_month: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The first day of the month and of the following one."""
+    first = start_month.replace(day=1)
+    return first, (first + datetime.timedelta(days=32)).replace(day=1)
+
+
 def matching(*, state: WishStatus | None, start_month: datetime.date | None) -> Q:
     """The filters as a condition on a listed wish: its state, and its desired start in a month."""
     condition = Q()
     if state:
         condition &= Q(status=state)
     if start_month:
-        first = start_month.replace(day=1)
-        following = (first + datetime.timedelta(days=32)).replace(day=1)
+        first, following = _month(start_month)
         condition &= Q(
             application__desired_start_date__gte=first, application__desired_start_date__lt=following
         )
@@ -84,61 +103,55 @@ def matches(condition: Q):
     return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
 
 
-# Every listed wish with its position, and how many of the list up to it wait for an offer (the
-# same window, so no second sort), as plain columns. Built once: the joins and windows cost more to
-# set up than the statement takes to compile; each page adds its list and its filters.
-_LISTED = (
-    Wish.objects.filter(waitlist.ON_WAITLIST)
-    .order_by()
-    .annotate(
-        position=Window(RowNumber(), order_by=waitlist.ORDER),
-        waiting_so_far=Window(
-            Sum(Case(When(status=WishStatus.ACTIVE, then=Value(1)), default=Value(0))),
-            order_by=waitlist.ORDER,
-        ),
-    )
-    .values_list(
-        "pk",
-        "status",
-        "application__desired_start_date",
-        "position",
-        "waiting_so_far",
-        "rank",
-        "points",
-        "points_explanation",
-        "application__public_id",
-        "application__reference",
-        "application__care_hours_per_week",
-        "application__submitted_at",
-        "application__child_id",
-    )
-)
+# ``waitlist.ON_WAITLIST`` and ``waitlist.ORDER`` written out (tests/childcare/test_waitlist_listing.py
+# holds them to the ORM's). One pass numbers the list; ``number`` counts the rows meeting the
+# filters up to each row on the same window, so the page is a range of it with no second sort.
+# The counts come on every row (windows over the whole list), and the list's first row always comes
+# back, so an empty page still brings them. Planning this is cheaper than a statement of CTEs
+# joined to a one-row summary, and the child's name as a subquery cheaper than one more join.
+_PAGE = f"""
+SELECT x.total, x.matching, x.top_start, x.matches, x.number,
+       x.position, x.id, x.status, x.rank, x.points, x.points_explanation, x.public_id, x.reference,
+       x.desired_start, x.care_hours_per_week, x.submitted_at,
+       (SELECT c.first_name FROM {Child._meta.db_table} c WHERE c.id = x.child_id),
+       o.public_id, o.expires_at
+FROM (
+    SELECT listed.*, COUNT(*) OVER () AS total, SUM(listed.matches) OVER () AS matching,
+           MIN(CASE WHEN listed.status = %s AND listed.waiting_so_far <= %s THEN listed.desired_start END)
+               OVER () AS top_start
+    FROM (
+        SELECT w.id, w.status, w.rank, w.points, w.points_explanation, a.public_id, a.reference,
+               a.desired_start_date AS desired_start, a.care_hours_per_week, a.submitted_at, a.child_id,
+               ROW_NUMBER() OVER queue AS position,
+               SUM(CASE WHEN w.status = %s THEN 1 ELSE 0 END) OVER queue AS waiting_so_far,
+               {{matches}} AS matches,
+               SUM({{matches}}) OVER queue AS number
+        FROM {Wish._meta.db_table} w
+        JOIN {Application._meta.db_table} a ON a.id = w.application_id
+        WHERE w.facility_id = %s AND w.age_band = %s
+          AND w.status IN ({written_out(LISTED_WISH_STATUSES)})
+          AND a.status IN ({written_out(LISTED_APPLICATION_STATUSES)})
+        WINDOW queue AS (ORDER BY w.points DESC, a.submitted_at ASC, a.lottery_number ASC, w.id ASC)
+    ) listed
+) x
+LEFT JOIN {Offer._meta.db_table} o ON o.wish_id = x.id AND o.status = %s
+WHERE (x.matches = 1 AND x.number >= %s AND x.number <= %s) OR x.position = 1
+ORDER BY x.position
+"""  # noqa: S608 (no value from outside)
 
-# The wish and application columns come with the list (their rows are read to order it anyway);
-# only the page's children and open offers are looked up by key.
-_PAGE = """
-WITH listed (id, status, desired_start, position, waiting_so_far, rank, points, explanation,
-             public_id, reference, hours, submitted_at, child_id, matches) AS ({listed}),
-summary (total, matching, top_start) AS (
-    SELECT COUNT(*), COALESCE(SUM(matches), 0),
-           MIN(CASE WHEN status = %s AND waiting_so_far <= %s THEN desired_start END)
-    FROM listed
-),
-page AS (
-    SELECT * FROM (
-        SELECT listed.*, ROW_NUMBER() OVER (ORDER BY position) AS number FROM listed WHERE matches = 1
-    ) numbered
-    WHERE number > %s AND number <= %s
-)
-SELECT s.total, s.matching, s.top_start,
-       p.position, p.id, p.status, p.rank, p.points, p.explanation, p.public_id, p.reference,
-       p.desired_start, p.hours, p.submitted_at, c.first_name, o.public_id, o.expires_at
-FROM summary s
-LEFT JOIN page p ON 1 = 1
-LEFT JOIN {child} c ON c.id = p.child_id
-LEFT JOIN {offer} o ON o.wish_id = p.id AND o.status = %s
-ORDER BY p.position
-"""
+
+def _filtered(*, state: WishStatus | None, start_month: datetime.date | None) -> tuple[str, list]:
+    """``matching``'s condition as SQL on the list's row (1 or 0), with its parameters."""
+    conditions, params = [], []
+    if state:
+        conditions.append("w.status = %s")
+        params.append(state)
+    if start_month:
+        conditions.append("a.desired_start_date >= %s AND a.desired_start_date < %s")
+        params += _month(start_month)
+    if not conditions:
+        return "1", []
+    return f"CASE WHEN {' AND '.join(conditions)} THEN 1 ELSE 0 END", params
 
 
 def _date(value) -> datetime.date | None:
@@ -160,55 +173,70 @@ def _uuid(value) -> UUID | None:
 
 
 def _json(value) -> dict:
-    if isinstance(value, str):
-        return Wish._meta.get_field("points_explanation").from_db_value(value, None, connection)
-    return value or {}
+    # Django reads jsonb as text and decodes it in the field (``JSONField.from_db_value``, no decoder).
+    return json.loads(value) if isinstance(value, str) else value or {}
 
 
-def read_page(*, facility_id: int, age_band: str, condition: Q, number: int, per_page: int) -> ListPage:
-    """Page ``number`` (from 1) of the candidates of one list that meet ``condition``, in list order.
+def read_page(
+    *,
+    facility_id: int,
+    age_band: str,
+    state: WishStatus | None,
+    start_month: datetime.date | None,
+    number: int,
+    per_page: int,
+) -> ListPage:
+    """Page ``number`` (from 1) of the candidates of one list that meet ``matching(state, start_month)``,
+    in list order.
 
     One query. A page past the end comes back without candidates; ``matching`` says where the end is.
     """
-    # an annotation after values_list() comes last among the columns
-    listed = _LISTED.filter(facility_id=facility_id, age_band=age_band).annotate(matches=matches(condition))
-    listed_sql, listed_params = listed.query.sql_with_params()
-    sql = _PAGE.format(
-        listed=listed_sql,
-        child=Child._meta.db_table,
-        offer=Offer._meta.db_table,
-    )
-    offset = (number - 1) * per_page
-    params = [*listed_params, WishStatus.ACTIVE, TOP_WAITING, offset, offset + per_page, OfferStatus.OPEN]
+    matches, match_params = _filtered(state=state, start_month=start_month)
+    first, last = (number - 1) * per_page + 1, number * per_page
+    params = [
+        WishStatus.ACTIVE,
+        TOP_WAITING,
+        WishStatus.ACTIVE,
+        *match_params,
+        *match_params,
+        facility_id,
+        age_band,
+        OfferStatus.OPEN,
+        first,
+        last,
+    ]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(_PAGE.format(matches=matches), params)
         rows = cursor.fetchall()
-    total, found, top_start = rows[0][:3]
+    total, found, top_start = rows[0][:3] if rows else (0, 0, None)
+    zone = timezone.get_current_timezone()
     return ListPage(
         total=total,
         matching=found,
         top_start=_date(top_start),
         candidates=[
             Candidate(
-                pk=pk,
-                position=position,
-                status=status,
-                rank=rank,
-                points=points,
-                points_explanation=_json(explanation),
-                public_id=_uuid(public_id),
-                reference=reference,
-                first_name=first_name,
-                desired_start=_date(desired_start),
-                care_hours_per_week=hours,
-                submitted=timezone.localdate(_aware(submitted)) if submitted else None,
-                offer_public_id=_uuid(offer_id),
-                offer_expires_at=_aware(expires_at),
+                position,
+                pk,
+                status,
+                rank,
+                points,
+                _json(explanation),
+                _uuid(public_id),
+                reference,
+                first_name,
+                _date(desired_start),
+                hours,
+                _aware(submitted).astimezone(zone).date() if submitted else None,
+                _uuid(offer_id),
+                _aware(expires_at),
             )
             for (
                 _total,
                 _found,
                 _top,
+                meets,
+                row_number,
                 position,
                 pk,
                 status,
@@ -224,6 +252,6 @@ def read_page(*, facility_id: int, age_band: str, condition: Q, number: int, per
                 offer_id,
                 expires_at,
             ) in rows
-            if pk is not None
+            if meets == 1 and first <= row_number <= last
         ],
     )

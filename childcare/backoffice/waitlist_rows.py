@@ -4,7 +4,7 @@ Fifty rows through the template language, each with four inline forms, were most
 time at city scale, and ``format_html`` per cell still cost a millisecond a page. The rows are
 plain, so this module writes them with f-strings: every value that comes from the database goes
 through ``escape`` (``html.escape``, quotes included) exactly once, where it is put in; labels are
-translated and escaped, URLs reversed and dates formatted once per page.
+translated and escaped once per language, URLs reversed once, dates formatted once per page.
 
 Each row offers the most frequent action, a place on the suggested terms, as a button; the others
 (offer with other dates, reject, record a placement, add a note) link to their own form pages, which
@@ -15,49 +15,62 @@ link's accessible name names the child and the application.
 """
 
 import datetime
+import functools
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from html import escape
 
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.formats import date_format, get_format
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from childcare.admissions import explanations
 from childcare.backoffice.waitlist_listing import Candidate
-from childcare.models import AgeBand, Facility, WishStatus
+from childcare.models import AgeBand, WishStatus
 
 ACTIONS_FORM = "candidate-actions"
 
-# The row URLs differ only in an id: each is reversed once per page with this stand-in.
+# The row URLs differ only in the facility and an id: each is reversed once with these stand-ins.
+_SLUG = "facility-stand-in"
 _ID = str(uuid.UUID(int=0))
+
+
+@functools.lru_cache(maxsize=8)
+def _url_patterns(script_prefix: str, urlconf) -> dict[str, str]:
+    """The row URLs with stand-ins, for the script prefix and URLconf ``reverse`` reads them with."""
+    urls = {
+        name: reverse(f"backoffice:{name}", args=[_SLUG, _ID])
+        for name in ("offer_make", "wish_reject", "placement_record", "offer_withdraw")
+    }
+    urls["note_add"] = reverse("backoffice:note_add", args=[_ID])
+    urls["application"] = reverse("backoffice:application", args=[_ID])
+    return urls
 
 
 @dataclass(frozen=True)
 class RowContext:
     """What every row of one page shares: URL patterns, the way back, the band, the offer deadline."""
 
-    urls: dict[str, str]
+    urls: dict[str, tuple[str, str]]  # each URL escaped, split where the id goes
     back_query: str
     band_label: str
     deadline: datetime.date
 
     @classmethod
     def for_page(
-        cls, *, facility: Facility, age_band: str, back: str, deadline: datetime.date
+        cls, *, facility_slug: str, age_band: str, back: str, deadline: datetime.date
     ) -> "RowContext":
-        urls = {
-            name: reverse(f"backoffice:{name}", args=[facility.slug, _ID])
-            for name in ("offer_make", "wish_reject", "placement_record", "offer_withdraw")
-        }
-        urls["note_add"] = reverse("backoffice:note_add", args=[_ID])
-        urls["application"] = reverse("backoffice:application", args=[_ID])
+        patterns = _url_patterns(get_script_prefix(), get_urlconf())
         return cls(
-            urls={name: escape(url) for name, url in urls.items()},
+            urls={
+                name: tuple(escape(url.replace(_SLUG, facility_slug)).split(_ID, 1))
+                for name, url in patterns.items()
+            },
             back_query=escape("?" + urlencode({"next": back})),
             band_label=escape(str(AgeBand(age_band).label)),
             deadline=deadline,
@@ -93,27 +106,77 @@ class _Dates:
         return self._seen[day]
 
 
+@dataclass(frozen=True)
+class _Texts:
+    """The rows' texts in one language, escaped; those with a placeholder take an (escaped) value."""
+
+    actions: str
+    withdraw_offer: str
+    offer_a_place: str
+    other_terms: str
+    reject: str
+    record_placement: str
+    add_note: str
+    states: dict[str, str]
+    terms: str
+    hours: str
+    answer_by: str
+
+
+@functools.lru_cache(maxsize=16)
+def _texts(language: str | None) -> _Texts:
+    """The texts for ``language`` (the active one): translated and escaped once per process."""
+    return _Texts(
+        actions=escape(_("Actions")),
+        withdraw_offer=escape(_("Withdraw offer")),
+        offer_a_place=escape(_("Offer a place")),
+        other_terms=escape(_("Offer with other dates")),
+        reject=escape(_("Reject")),
+        record_placement=escape(_("Record placement")),
+        add_note=escape(_("Add note")),
+        states={value: escape(str(label)) for value, label in WishStatus.choices},
+        # escaped before the (escaped) values go in: "%(name)s" holds nothing escape() changes
+        terms=escape(_("Offer from %(start)s, answer by %(deadline)s")),
+        hours=escape(_("%(hours)s h/week")),
+        answer_by=escape(_("answer by %(deadline)s")),
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _explanation_line(language: str | None, criterion: str, points: int) -> str:
+    """One line of a points explanation as a list item, in ``language`` (the active one)."""
+    [line] = explanations.explain_points({criterion: points})
+    return f"<li>{escape(line)}</li>"
+
+
 class _Labels:
-    """The page's texts in the request's language, escaped, and the ones that take a value."""
+    """The page's texts in the request's language, and the ones that take a value."""
 
     def __init__(self, dates: _Dates, deadline: datetime.date):
-        self.actions = escape(_("Actions"))
-        self.withdraw_offer = escape(_("Withdraw offer"))
-        self.offer_a_place = escape(_("Offer a place"))
-        self.other_terms = escape(_("Offer with other dates"))
-        self.reject = escape(_("Reject"))
-        self.record_placement = escape(_("Record placement"))
-        self.add_note = escape(_("Add note"))
-        self.states = {value: escape(str(label)) for value, label in WishStatus.choices}
-        # escaped before the (escaped) values go in: "%(name)s" holds nothing escape() changes
-        self._terms = escape(_("Offer from %(start)s, answer by %(deadline)s"))
-        self._hours = escape(_("%(hours)s h/week"))
-        self._answer_by = escape(_("answer by %(deadline)s"))
+        texts = _texts(get_language())
+        self.actions = texts.actions
+        self.withdraw_offer = texts.withdraw_offer
+        self.offer_a_place = texts.offer_a_place
+        self.other_terms = texts.other_terms
+        self.reject = texts.reject
+        self.record_placement = texts.record_placement
+        self.add_note = texts.add_note
+        self.states = texts.states
+        self._terms = texts.terms
+        self._hours = texts.hours
+        self._answer_by = texts.answer_by
         self._deadline = dates(deadline)
         self._dates = dates
+        self._starts: dict[datetime.date | None, datetime.date] = {}
 
     def terms(self, start: datetime.date) -> str:
         return self._terms % {"start": self._dates(start), "deadline": self._deadline}
+
+    def offer_start(self, candidate: Candidate) -> datetime.date:
+        """``candidate.offer_start``, worked out once per desired start (many families share one)."""
+        if candidate.desired_start not in self._starts:
+            self._starts[candidate.desired_start] = candidate.offer_start
+        return self._starts[candidate.desired_start]
 
     def hours(self, hours: int | None) -> str:
         return self._hours % {"hours": hours} if hours else "–"  # hours: an integer
@@ -122,14 +185,12 @@ class _Labels:
         return self._answer_by % {"deadline": self._dates(timezone.localdate(expires_at))}
 
 
-def _points(candidate: Candidate, lines: dict[tuple, str]) -> str:
+def _points(candidate: Candidate, language: str | None) -> str:
     """The points, with their explanation to unfold; many families share the same criteria and points."""
-    items = []
-    for criterion, points in candidate.points_explanation.items():
-        if (criterion, points) not in lines:
-            [line] = explanations.explain_points({criterion: points})
-            lines[criterion, points] = f"<li>{escape(line)}</li>"
-        items.append(lines[criterion, points])
+    items = [
+        _explanation_line(language, criterion, points)
+        for criterion, points in candidate.points_explanation.items()
+    ]
     if not items:
         return str(candidate.points)
     return (
@@ -138,26 +199,26 @@ def _points(candidate: Candidate, lines: dict[tuple, str]) -> str:
     )
 
 
-def _actions(candidate: Candidate, page: RowContext, labels: _Labels) -> str:
-    public_id = str(candidate.public_id)
-    reference = escape(candidate.reference)
-    who = f'<span class="visually-hidden">: {escape(candidate.first_name)}, {reference}</span>'
-
+def _actions(
+    candidate: Candidate, public_id: str, reference: str, who: str, page: RowContext, labels: _Labels
+) -> str:
     def link(name: str, label: str) -> str:
-        return f'<a href="{page.urls[name].replace(_ID, public_id)}{page.back_query}">{label}{who}</a>'
+        before, after = page.urls[name]
+        return f'<a href="{before}{public_id}{after}{page.back_query}">{label}{who}</a>'
 
     note = link("note_add", labels.add_note)
     if candidate.offer_public_id:
-        withdraw_url = page.urls["offer_withdraw"].replace(_ID, str(candidate.offer_public_id))
+        before, after = page.urls["offer_withdraw"]
+        offer_id = candidate.offer_public_id
         body = (
-            f'<button type="submit" form="{ACTIONS_FORM}" formaction="{withdraw_url}"'
+            f'<button type="submit" form="{ACTIONS_FORM}" formaction="{before}{offer_id}{after}"'
             f' class="btn btn-sm btn-outline-danger">{labels.withdraw_offer}{who}</button>\n{note}'
         )
     elif candidate.status == WishStatus.ACTIVE:
-        start = candidate.offer_start
-        offer_url = page.urls["offer_make"].replace(_ID, public_id)
+        start = labels.offer_start(candidate)
+        before, after = page.urls["offer_make"]
         body = (
-            f'<button type="submit" form="{ACTIONS_FORM}" formaction="{offer_url}"'
+            f'<button type="submit" form="{ACTIONS_FORM}" formaction="{before}{public_id}{after}"'
             f' name="start_date" value="{start.isoformat()}" aria-describedby="offer-terms-{public_id}"'
             f' class="btn btn-sm btn-primary">{labels.offer_a_place}{who}</button>\n'
             f'<span class="small" id="offer-terms-{public_id}">{labels.terms(start)}</span>\n'
@@ -176,21 +237,26 @@ def candidate_rows(candidates: Iterable[Candidate], page: RowContext) -> SafeStr
     """The table body's rows, one per candidate, with their actions."""
     dates = _Dates()
     labels = _Labels(dates, page.deadline)
-    explained: dict[tuple, str] = {}  # one explanation line per criterion and points
+    language = get_language()
+    application_before, application_after = page.urls["application"]
     rows = []
     for candidate in candidates:
         public_id = str(candidate.public_id)
+        reference = escape(candidate.reference)
+        first_name = escape(candidate.first_name)
+        who = f'<span class="visually-hidden">: {first_name}, {reference}</span>'
         state = labels.states.get(candidate.status) or escape(candidate.status)
         if candidate.offer_expires_at:
             state += f'<br><span class="small">{labels.answer_by(candidate.offer_expires_at)}</span>'
         rows.append(
             f'<tr id="candidate-{public_id}">\n<td>{candidate.position}</td>\n'
-            f'<th scope="row"><a class="reference" href="{page.urls["application"].replace(_ID, public_id)}">'
-            f"{escape(candidate.reference)}</a><br>{escape(candidate.first_name)}"
+            f'<th scope="row"><a class="reference" href="{application_before}{public_id}{application_after}">'
+            f"{reference}</a><br>{first_name}"
             f' <span class="text-body-secondary small">· {page.band_label}</span></th>\n'
             f"<td>{dates(candidate.desired_start)}</td>\n<td>{labels.hours(candidate.care_hours_per_week)}</td>\n"
-            f"<td>{candidate.rank}</td>\n<td>{_points(candidate, explained)}</td>\n"
+            f"<td>{candidate.rank}</td>\n<td>{_points(candidate, language)}</td>\n"
             f"<td>{dates(candidate.submitted)}</td>\n<td>{state}</td>\n"
-            f'<td class="actions-cell">{_actions(candidate, page, labels)}</td>\n</tr>'
+            f'<td class="actions-cell">{_actions(candidate, public_id, reference, who, page, labels)}'
+            "</td>\n</tr>"
         )
     return mark_safe("\n".join(rows))  # noqa: S308  (every value escaped where it is put in)

@@ -142,9 +142,9 @@ def test_the_csv_export_streams_any_list_with_the_same_queries(
     url = reverse("backoffice:waitlist_csv", args=[waitlist.slug])
     client.get(url)  # warm up the settings rows
 
-    # 1 session with its user, 2 facility, 3 staff membership check, 4 capacities (the age bands),
-    # 5 the audit log INSERT; while streaming: 6 the ranked rows, read in chunks of plain values.
-    with django_assert_num_queries(6):
+    # 1 session with its user, 2 the facility with the staff membership check and its age bands, 3
+    # the audit log INSERT; while streaming: 4 the ranked rows, read in chunks of plain values.
+    with django_assert_num_queries(4):
         response = client.get(url, {"age_band": AgeBand.THREE_TO_SCHOOL})
         body = b"".join(response.streaming_content).decode("utf-8")
 
@@ -188,10 +188,10 @@ def test_a_filtered_later_page_costs_the_same_queries_at_any_length(
     url = reverse("backoffice:waitlist", args=[waitlist.slug])
     client.get(url)  # warm up the settings rows
     month = f"{TODAY + datetime.timedelta(days=40):%Y-%m}"
-    # 1 session with its user (and the unread inbox count), 2 facility, 3 staff membership check, 4
-    # age bands with places taken today, 5 the page (positions, counts, the page's rows), 6 portal
-    # settings (offer deadline), 7 portal settings (layout), 8 the audit log INSERT
-    with django_assert_num_queries(8):
+    # 1 session with its user (and the unread inbox count), 2 the facility with the staff
+    # membership check and its age bands' places taken today, 3 the page (positions, counts, the
+    # page's rows), 4 portal settings (offer deadline), 5 portal settings (layout), 6 the audit log
+    with django_assert_num_queries(6):
         response = client.get(url, {"state": "active", "start_month": month, "page": 2})
     page = response.context["candidates"]
     assert len(page) == 50
@@ -208,7 +208,7 @@ def test_a_page_past_the_end_shows_the_last_page_with_one_more_query(
     client.force_login(staff)
     url = reverse("backoffice:waitlist", args=[waitlist.slug])
     client.get(url)
-    with django_assert_num_queries(9):  # the page is read again at the last page
+    with django_assert_num_queries(7):  # the page is read again at the last page
         response = client.get(url, {"page": 9})
     assert response.context["page_obj"].number == 2
     assert [candidate.position for candidate in response.context["candidates"]] == list(range(51, 61))
@@ -256,3 +256,56 @@ def test_a_page_number_no_database_could_take_shows_the_last_page(client, waitli
         response = client.get(url, {"page": number})
         assert response.status_code == 200
         assert response.context["page_obj"].number == 2
+
+
+# --- the forms' fields, kept per values, errors and language ---
+
+
+def field_markup(html: str, name_attribute: str) -> str:
+    start = html.index(f'name="{name_attribute}"')
+    return html[html.rindex("<", 0, start) : html.index(">", start) + 1]
+
+
+def test_the_kept_filter_fields_show_each_visits_values_and_errors(client, waitlist, staff, in_english):
+    waiting(waitlist, 50, TODAY + datetime.timedelta(days=30))
+    client.force_login(staff)
+    url = reverse("backoffice:waitlist", args=[waitlist.slug])
+
+    first = client.get(url, {"start_month": "2027-08"}).content.decode()
+    wrong = client.get(url, {"start_month": "August"}).content.decode()
+    again = client.get(url, {"start_month": "2027-08"}).content.decode()
+    other = client.get(url, {"start_month": "2027-09", "state": "offered"}).content.decode()
+
+    assert 'value="2027-08"' in field_markup(first, "start_month")
+    assert "Enter a month as YYYY-MM" not in first
+    assert 'value="August"' in field_markup(wrong, "start_month")
+    assert 'aria-invalid="true"' in field_markup(wrong, "start_month")
+    assert "Enter a month as YYYY-MM" in wrong
+    assert field_markup(again, "start_month") == field_markup(first, "start_month")
+    assert "Enter a month as YYYY-MM" not in again
+    assert 'value="2027-09"' in field_markup(other, "start_month")
+    assert '<option value="offered" selected>' in other
+
+
+def test_the_kept_offer_next_fields_follow_the_top_of_the_list(client, waitlist, staff):
+    later = TODAY + datetime.timedelta(days=120)
+    waiting(waitlist, 50, later)
+    client.force_login(staff)
+    before = waitlist_page(client, waitlist).content.decode()
+    earlier = TODAY + datetime.timedelta(days=60)
+    waiting(waitlist, 60, earlier)  # a family with more points, waiting for an earlier start
+    after = waitlist_page(client, waitlist).content.decode()
+    assert f'value="{later.isoformat()}"' in field_markup(before, "start_date")
+    assert f'value="{earlier.isoformat()}"' in field_markup(after, "start_date")
+
+
+def test_the_kept_fields_follow_the_language_of_each_request(client, waitlist, staff):
+    client.force_login(staff)
+    client.cookies["django_language"] = "de"
+    german = waitlist_page(client, waitlist).content.decode()
+    client.cookies["django_language"] = "en"
+    english = waitlist_page(client, waitlist).content.decode()
+    assert 'for="id_start_month" class="form-label">Gewünschter Betreuungsbeginn (Monat)</label>' in german
+    assert '<label for="id_start_month" class="form-label">Desired start in</label>' in english
+    assert "Number of offers" in english
+    assert "Number of offers" not in german

@@ -186,3 +186,19 @@ def test_the_rows_short_dates_read_as_the_templates_date_filter_writes_them(lang
         for day in (datetime.date(2027, 1, 5), datetime.date(2026, 12, 31)):
             assert dates(day) == date_format(day, "SHORT_DATE_FORMAT")
         assert dates(None) == "–"
+
+
+def test_the_points_explanation_follows_the_language_of_each_request(client, board, staff):
+    board["waiting"].points_explanation = {"residence": 30}
+    board["waiting"].save()
+    client.force_login(staff)
+    with translation.override("de"):
+        german = open_list(client, board).content.decode()
+    client.cookies["django_language"] = "en"
+    english = open_list(client, board).content.decode()
+    client.cookies["django_language"] = "de"
+    german_again = open_list(client, board).content.decode()
+    assert "<li>Wohnt in der Kommune: 30 Punkte</li>" in german
+    assert "<li>Lives in the municipality: 30 points</li>" in english
+    assert "Wohnt in der Kommune" not in english
+    assert "<li>Wohnt in der Kommune: 30 Punkte</li>" in german_again

@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models import Count, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -26,20 +27,18 @@ from childcare.backoffice import waitlist_listing as listing
 from childcare.backoffice import waitlist_rows
 from childcare.backoffice.exports import csv_response
 from childcare.backoffice.forms import staff as forms
-from childcare.backoffice.lookups import staff_facility
+from childcare.backoffice.lookups import WaitlistFacility, waitlist_facility
 from childcare.facilities import capacity
 from childcare.facilities.capacity import occupancies_by_band
 from childcare.facilities.search import AGE_BAND_ORDER
 from childcare.models import (
     AgeBand,
-    Capacity,
     Facility,
-    ProgramAvailability,
     Wish,
     WishStatus,
 )
 from childcare.parents.search_fields import search_fields
-from portal import audit
+from portal import audit, fragments
 
 WAITLIST_PER_PAGE = 50
 FACILITIES_PER_PAGE = 25
@@ -126,9 +125,13 @@ class WaitlistFilters:
     start_month: datetime.date | None
 
     @property
+    def wish_state(self) -> WishStatus | None:
+        return _STATES.get(self.state)
+
+    @property
     def condition(self) -> Q:
-        """The filters as a condition on a wish of the list (the page and the CSV use the same)."""
-        return listing.matching(state=_STATES.get(self.state), start_month=self.start_month)
+        """The filters as a condition on a wish of the list (the page's statement writes the same)."""
+        return listing.matching(state=self.wish_state, start_month=self.start_month)
 
 
 def _filters(request, bands: list[str]) -> tuple[forms.WaitlistFilterForm, WaitlistFilters]:
@@ -150,7 +153,7 @@ def _filters(request, bands: list[str]) -> tuple[forms.WaitlistFilterForm, Waitl
     )
 
 
-def _ranked(facility: Facility, age_band: str) -> QuerySet[Wish]:
+def _ranked(facility: WaitlistFacility, age_band: str) -> QuerySet[Wish]:
     """The facility's whole list for the age band, in waitlist order, each wish with its ``position``.
 
     The window runs over the unfiltered list, so a filtered view still shows every candidate's
@@ -176,26 +179,34 @@ def facility_bands(facility: Facility) -> tuple[list[str], dict[str, int]]:
     return [band for band in AGE_BAND_ORDER if band in places], places
 
 
-def _bands_and_free_today(facility: Facility, today: datetime.date) -> tuple[list[str], dict[str, tuple]]:
-    """The facility's age bands in age order, and per band its places and free places today (one query).
+# The two forms' fields are the same markup for the same values, errors and language, so they are
+# kept (portal.fragments) rather than written on every visit of the list; the key names all three.
+# Nothing of the list is in them but the suggested start, which is part of the key.
+FORM_FIELDS_SECONDS = 10 * 60
 
-    Places taken today come from the stored availability (``childcare.facilities.availability``),
-    as on the facility's public page; a band without stored rows yet has all its places free.
-    """
-    taken_today = ProgramAvailability.objects.filter(
-        Q(valid_until__isnull=True) | Q(valid_until__gt=today),
-        facility_id=OuterRef("facility_id"),
-        age_band=OuterRef("age_band"),
-        valid_from__lte=today,
-    ).values("taken")[:1]
-    rows = (
-        Capacity.objects.filter(facility=facility)
-        .order_by()
-        .annotate(taken=Subquery(taken_today))
-        .values_list("age_band", "places", "taken")
+
+def _form_fields(
+    form: forms.WaitlistFilterForm, offer_next_form: forms.OfferNextForm
+) -> tuple[dict[str, SafeString], dict[str, SafeString]]:
+    """The filter form's and the "offer the next places" form's fields, as ``search_fields`` writes them."""
+    shown = (
+        [(name, form.data.getlist(name)) for name in form.fields],
+        [(name, [str(error) for error in errors]) for name, errors in form.errors.items()],
+        sorted((name, str(value)) for name, value in offer_next_form.initial.items()),
     )
-    programs = {band: (places, max(0, places - (taken or 0))) for band, places, taken in rows}
-    return [band for band in AGE_BAND_ORDER if band in programs], programs
+
+    def write() -> dict[str, str]:
+        return {
+            **{f"filter:{name}": str(field) for name, field in search_fields(form).items()},
+            **{f"offer-next:{name}": str(field) for name, field in search_fields(offer_next_form).items()},
+        }
+
+    kept = fragments.kept_for("waitlist-form-fields", shown, write, timeout=FORM_FIELDS_SECONDS)
+    fields: tuple[dict, dict] = ({}, {})
+    for key, html in kept.items():
+        which, name = key.split(":", 1)
+        fields[which == "offer-next"][name] = mark_safe(html)  # noqa: S308 (search_fields' escaped markup)
+    return fields
 
 
 def _page_number(request) -> int:
@@ -213,23 +224,23 @@ def _page_number(request) -> int:
 def waitlist_page(request, slug):
     """The ranked, filtered, paginated waitlist of one facility and age band.
 
-    Queries, whatever the length of the list: the facility, the staff check, its age bands with
-    their places and free places today, the page (``waitlist_listing.read_page``: positions, counts
-    and the page's rows in one statement; once more only for a page number past the end), the
-    portal settings (offer deadline). With the session, the user, the layout's portal settings and
-    inbox badge, and the one audit-log INSERT, that makes 10 (9 for the municipal office).
+    Queries, whatever the length of the list: the facility with the staff check and its age bands'
+    places and free places today (``lookups.waitlist_facility``), the page
+    (``waitlist_listing.read_page``: positions, counts and the page's rows in one statement; once
+    more only for a page number past the end), the portal settings (offer deadline). With the
+    session, the user with the inbox badge, the layout's portal settings and the one audit-log
+    INSERT, that makes 7.
     """
-    facility = staff_facility(request, slug)
-    today = timezone.localdate()
-    bands, programs = _bands_and_free_today(facility, today)
-    form, filters = _filters(request, bands)
+    facility = waitlist_facility(request, slug, timezone.localdate())
+    form, filters = _filters(request, facility.bands)
     requested = _page_number(request)
 
     def read(number: int) -> listing.ListPage:
         return listing.read_page(
             facility_id=facility.pk,
             age_band=filters.age_band,
-            condition=filters.condition,
+            state=filters.wish_state,
+            start_month=filters.start_month,
             number=number,
             per_page=WAITLIST_PER_PAGE,
         )
@@ -248,7 +259,7 @@ def waitlist_page(request, slug):
     )
     deadline = offer_services.default_deadline().date()  # reads the portal settings
     back = request.get_full_path()
-    band_places, free_now = programs.get(filters.age_band, (0, 0))
+    band_places, free_now = facility.programs.get(filters.age_band, (0, 0))
     offer_next_form = forms.OfferNextForm(
         initial={
             "age_band": filters.age_band,
@@ -257,6 +268,7 @@ def waitlist_page(request, slug):
             "answer_by": deadline,
         }
     )
+    fields, offer_next_fields = _form_fields(form, offer_next_form)
     context = {
         "facility": facility,
         "form": form,
@@ -266,7 +278,7 @@ def waitlist_page(request, slug):
         "rows": waitlist_rows.candidate_rows(
             listed.candidates,
             waitlist_rows.RowContext.for_page(
-                facility=facility, age_band=filters.age_band, back=back, deadline=deadline
+                facility_slug=facility.slug, age_band=filters.age_band, back=back, deadline=deadline
             ),
         ),
         "actions_form": waitlist_rows.ACTIONS_FORM,
@@ -278,8 +290,8 @@ def waitlist_page(request, slug):
         "free_now": free_now,
         "deadline": deadline,
         "offer_next_form": offer_next_form,
-        "fields": search_fields(form),
-        "offer_next_fields": search_fields(offer_next_form),
+        "fields": fields,
+        "offer_next_fields": offer_next_fields,
     }
     return render(request, "childcare/staff/waitlist.html", context)
 
@@ -342,9 +354,8 @@ def _csv_rows(ranked: QuerySet[Wish]):
 @login_required
 def waitlist_csv(request, slug):
     """The waitlist with the page's filters as a CSV download: every matching row, streamed."""
-    facility = staff_facility(request, slug)
-    bands, _places = facility_bands(facility)
-    form, filters = _filters(request, bands)
+    facility = waitlist_facility(request, slug, timezone.localdate())
+    form, filters = _filters(request, facility.bands)
     if form.errors:
         messages.error(request, _("Please correct the filters before exporting."))
         return redirect(f"{reverse('backoffice:waitlist', args=[facility.slug])}?{request.GET.urlencode()}")
