@@ -228,8 +228,8 @@ def waitlist_page(request, slug):
     places and free places today (``lookups.waitlist_facility``), the page
     (``waitlist_listing.read_page``: positions, counts and the page's rows in one statement; once
     more only for a page number past the end), the portal settings (offer deadline). With the
-    session, the user with the inbox badge, the layout's portal settings and the one audit-log
-    INSERT, that makes 7.
+    session and its user with the inbox badge (one statement once this process knows the
+    session), the layout's portal settings and the one audit-log INSERT, that makes 6.
     """
     facility = waitlist_facility(request, slug, timezone.localdate())
     form, filters = _filters(request, facility.bands)
