@@ -110,6 +110,15 @@ DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{VAR_DIR / 'por
 # database closed meanwhile instead of failing the request on it. 0 closes after each request.
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 0 if DEBUG else 60, minimum=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+    "DATABASE_PREPARED_STATEMENTS", True
+):
+    # Parameters bound by the server, so psycopg can prepare a statement a connection runs again and
+    # again (from its second run): PostgreSQL keeps its parse and plan in the session. Every page
+    # runs the same few statements, so this takes about a millisecond off a busy staff or parent
+    # page. Behind PgBouncer in transaction pooling this needs PgBouncer 1.21 or later with
+    # max_prepared_statements set; otherwise turn it off (docs/operations.md).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=2)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Web, worker and beat share one file. WAL lets readers go on while one writes; IMMEDIATE takes
     # the write lock when a transaction begins, so two writers queue (timeout, in seconds) instead of

@@ -426,3 +426,31 @@ def test_sentry_needs_its_package():
         assert "SENTRY_DSN: is set but the sentry-sdk package is not installed" in result.stderr
     else:
         assert result.returncode == 0, result.stderr
+
+
+def test_postgresql_connections_prepare_repeated_statements_unless_turned_off():
+    code = (
+        "from django.conf import settings; options = settings.DATABASES['default'].get('OPTIONS', {}); "
+        "print(options.get('server_side_binding'), options.get('prepare_threshold'))"
+    )
+    postgres = {"DATABASE_URL": "postgres://kita@db.example:5432/kitaportal"}
+    result = run_manage("shell", "--no-imports", "-c", code, **postgres)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "2"]
+    result = run_manage("shell", "--no-imports", "-c", code, DATABASE_PREPARED_STATEMENTS="false", **postgres)
+    assert result.stdout.split() == ["None", "None"]
+
+
+@pytest.mark.django_db
+def test_a_statement_run_again_is_prepared_on_postgresql():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's; SQLite has none to check")
+    statement = "SELECT COUNT(*) FROM portal_user WHERE id > %s"
+    with connection.cursor() as cursor:
+        for bound in (0, 1, 2):
+            cursor.execute(statement, [bound])
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert "SELECT COUNT(*) FROM portal_user WHERE id > $1" in prepared
