@@ -9,11 +9,13 @@ the page; other families only count towards the places.
 """
 
 import datetime
+import functools
 import uuid
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import connection
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import dateformat, formats, timezone
 from django.utils.translation import gettext, ngettext
 
@@ -106,23 +108,36 @@ class ApplicationCard:
         return self.status in ENDED
 
 
-class Links:
-    """The page's links: each reversed once, with stand-ins that a card's id and a wish's rank
-    replace (a dozen reversals per card would cost more than the rest of the card)."""
+# The page's links are reversed once per process with stand-ins that a card's id and a wish's
+# rank replace: a dozen reversals per card would cost more than the rest of the card.
+_ID, _RANK = uuid.UUID(int=0), 987654321
 
-    ID, RANK = uuid.UUID(int=0), 987654321
 
-    def __init__(self):
-        self._patterns: dict[str, str] = {}
+def link(name: str, public_id: uuid.UUID, rank: int | None = None) -> str:
+    """The URL named ``name`` for an application (and one of its wishes' ranks)."""
+    pattern = _pattern(name, rank is not None, get_urlconf(settings.ROOT_URLCONF), get_script_prefix())
+    if rank is not None:  # first, as an id may happen to hold the rank's stand-in
+        pattern = pattern.replace(str(_RANK), str(rank))
+    return pattern.replace(str(_ID), str(public_id))
 
-    def __call__(self, name: str, public_id: uuid.UUID, rank: int | None = None) -> str:
-        pattern = self._patterns.get(name)
-        if pattern is None:
-            args = [self.ID] if rank is None else [self.ID, self.RANK]
-            pattern = self._patterns[name] = reverse(name, args=args)
-        if rank is not None:  # first, as an id may happen to hold the rank's stand-in
-            pattern = pattern.replace(str(self.RANK), str(rank))
-        return pattern.replace(str(self.ID), str(public_id))
+
+@functools.cache
+def _pattern(name: str, with_rank: bool, urlconf: str, script_prefix: str) -> str:
+    """Kept per URLconf and script prefix, the two things besides the name a reversal reads."""
+    return reverse(name, args=[_ID, _RANK] if with_rank else [_ID], urlconf=urlconf)
+
+
+class Translated(dict):
+    """Labels (lazy translations) in the active language, each translated on first use: once
+    per page rather than once per wish or timeline entry."""
+
+    def __init__(self, labels: dict):
+        super().__init__()
+        self._labels = labels
+
+    def __missing__(self, key: str) -> str:
+        self[key] = label = str(self._labels.get(key, key))
+        return label
 
 
 # The user's children's applications, with whether the office shows waitlist places (on every
@@ -217,24 +232,32 @@ def dashboard_of(*, user, portal: PortalSettings, now: datetime.datetime) -> lis
     )
     if not applications:
         return []
-    link = Links()
-    cards = {row[0]: _card(row, link=link, portal=portal, now=now) for row in applications}
+    application_labels, wish_labels = Translated(APPLICATION_LABELS), Translated(WISH_LABELS)
+    cards = {row[0]: _card(row, labels=application_labels, portal=portal, now=now) for row in applications}
     ids, in_ids = list(cards), ", ".join(["%s"] * len(cards))
     wishes = _rows(_WISHES.format(ids=in_ids), ids, "- - - - - - wish.points_explanation - - -")
     places = (
         waitlist.counted_places(_listed_entries(applications, wishes)) if _places_shown(applications) else {}
     )
     explained = {}  # an application's wishes mostly share their criteria: each explained once
+    place_text = gettext("Place %(position)s of %(total)s on the waitlist")
     for row in wishes:
         card, explanation = cards[row[1]], row[6]
         key = tuple(explanation.items())
         if key not in explained:
             explained[key] = explanations.explain_points(explanation)
+        place = places.get(row[0])
         card.wishes.append(
-            _wish_line(row, card=card, explained=explained[key], place=places.get(row[0]), link=link)
+            _wish_line(
+                row,
+                card=card,
+                explained=explained[key],
+                place=place_text % {"position": place[0], "total": place[1]} if place else "",
+                labels=wish_labels,
+            )
         )
     if any(card.status in WITH_OFFERS for card in cards.values()):
-        _add_offers(cards, _rows(_OFFERS.format(ids=in_ids), ids, _OFFER_FIELDS), link=link)
+        _add_offers(cards, _rows(_OFFERS.format(ids=in_ids), ids, _OFFER_FIELDS))
     events = _rows(_TIMELINES.format(ids=in_ids), ids, "- event.created_at - - -")
     _add_timelines(cards, events, facilities={row[0]: row[3] for row in wishes})
     for card in cards.values():
@@ -247,23 +270,20 @@ def dashboard_of(*, user, portal: PortalSettings, now: datetime.datetime) -> lis
 
 
 def _wish_line(
-    row: list, *, card: ApplicationCard, explained: list[str], place: tuple[int, int] | None, link: Links
+    row: list, *, card: ApplicationCard, explained: list[str], place: str, labels: Translated
 ) -> WishLine:
     _, _, rank, facility, status, points, _, reason, *_ = row
     return WishLine(
         rank=rank,
         facility=facility,
         status=status,
-        status_label=WISH_LABELS.get(status, status),
+        status_label=labels[status],
         points=points,
         points_why=ngettext("%(points)s point – why?", "%(points)s points – why?", points)
         % {"points": points},
         explained=explained,
         rejection_reason=reason if status == WishStatus.REJECTED else "",
-        place=gettext("Place %(position)s of %(total)s on the waitlist")
-        % {"position": place[0], "total": place[1]}
-        if place
-        else "",
+        place=place,
         withdraw_url=link("parents:wish_withdraw", card.public_id, rank)
         if status == WishStatus.ACTIVE and card.status not in WISHES_FIXED
         else "",
@@ -275,17 +295,21 @@ def _add_timelines(
 ) -> None:
     """The entries in order; ``facilities`` names each wish's facility (an entry's wish is one of
     its application's). Times are formatted here: the template's date filter costs several times
-    as much per entry."""
+    as much per entry. Labels and actors are put into words once per page."""
     short_datetime = formats.get_format("SHORT_DATETIME_FORMAT")
+    labels, actors = Translated(explanations.EVENT_LABELS), {}
     for application_id, at, kind, actor_kind, wish_id in events:
         facility, local = facilities.get(wish_id), timezone.localtime(at)
+        actor = actors.get((actor_kind, facility))
+        if actor is None:
+            actor = actors[actor_kind, facility] = explanations.actor_name(actor_kind, facility=facility)
         cards[application_id].timeline.append(
             TimelineEntry(
                 at=local.isoformat(),
                 at_text=dateformat.format(local, short_datetime),
-                label=explanations.event_label(kind),
+                label=labels[kind],
                 facility=facility or "",
-                actor=explanations.actor_name(actor_kind, facility=facility),
+                actor=actor,
             )
         )
 
@@ -315,7 +339,9 @@ def _open_offers_first(card: ApplicationCard) -> tuple:
     return (0, card.offer.expires_at) if card.offer else (1,)
 
 
-def _card(row: list, *, link: Links, portal: PortalSettings, now: datetime.datetime) -> ApplicationCard:
+def _card(
+    row: list, *, labels: Translated, portal: PortalSettings, now: datetime.datetime
+) -> ApplicationCard:
     _, public_id, reference, first_name, status, submitted_at, last_confirmed_at, *_ = row
     confirm_by = reconfirmation.confirmation_deadline(
         status=status, last_confirmed_at=last_confirmed_at, portal=portal, now=now
@@ -325,7 +351,7 @@ def _card(row: list, *, link: Links, portal: PortalSettings, now: datetime.datet
         reference=reference,
         child_first_name=first_name,
         status=status,
-        status_label=APPLICATION_LABELS.get(status, status),
+        status_label=labels[status],
         confirm_by=confirm_by,
         confirm_url=link("parents:interest_confirm", public_id) if confirm_by else "",
         change_url=link("parents:application_step_start", public_id) if status in CHANGEABLE else "",
@@ -339,7 +365,7 @@ def _card(row: list, *, link: Links, portal: PortalSettings, now: datetime.datet
 _OFFER_FIELDS = "- - offer.public_id - offer.start_date offer.expires_at placement.public_id"
 
 
-def _add_offers(cards: dict[int, ApplicationCard], offers: list[list], *, link: Links) -> None:
+def _add_offers(cards: dict[int, ApplicationCard], offers: list[list]) -> None:
     """Each card's open offer and the placement its accepted offer made (the newest of each)."""
     for application_id, status, public_id, facility, start_date, expires_at, placement_id in offers:
         card = cards[application_id]
