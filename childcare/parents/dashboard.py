@@ -140,28 +140,42 @@ class Translated(dict):
         return label
 
 
+# Where a row needs one value of another table, the statements read it with a subquery instead of
+# a join: PostgreSQL plans a subquery on its own, which costs less than weighing join orders, and
+# for statements this small the planning took longer than the reading.
+
 # The user's children's applications, with whether the office shows waitlist places (on every
 # row, to spare a statement; the policy's row may not exist yet).
 _APPLICATIONS = """
-SELECT a.id, a.public_id, a.reference, c.first_name, a.status, a.submitted_at, a.last_confirmed_at,
-       a.lottery_number,
+SELECT a.id, a.public_id, a.reference, (SELECT c.first_name FROM childcare_child c WHERE c.id = a.child_id),
+       a.status, a.submitted_at, a.last_confirmed_at, a.lottery_number,
        (SELECT show_positions_to_parents FROM childcare_prioritypolicy WHERE id = 1)
 FROM childcare_guardianship g
 JOIN childcare_application a ON a.child_id = g.child_id
-JOIN childcare_child c ON c.id = a.child_id
 WHERE g.user_id = %s
 ORDER BY a.created_at DESC, a.id DESC
 """
 
 # The statements below read only the applications found above: ``{ids}`` are their ids.
-_WISHES = """
-SELECT w.id, w.application_id, w.rank, f.name, w.status, w.points, w.points_explanation,
-       w.rejection_reason, w.facility_id, w.age_band
+
+# Their wishes by rank and their timelines' entries in order, in one statement; an entry's row has
+# no rank: (wish, application, rank, facility, status, points, points explanation, rejection
+# reason, facility id, age band) for a wish, (wish, application, -, -, kind, ..., time, id, actor
+# kind) for an entry.
+_WISHES_AND_ENTRIES = """
+SELECT w.id, w.application_id, w.rank, (SELECT f.name FROM childcare_facility f WHERE f.id = w.facility_id),
+       w.status, w.points, w.points_explanation, w.rejection_reason, w.facility_id, w.age_band,
+       NULL, NULL, NULL
 FROM childcare_wish w
-JOIN childcare_facility f ON f.id = w.facility_id
 WHERE w.application_id IN ({ids})
-ORDER BY w.application_id, w.rank
+UNION ALL
+SELECT e.wish_id, e.application_id, NULL, NULL, e.kind, NULL, NULL, NULL, NULL, NULL,
+       e.created_at, e.id, e.actor_kind
+FROM childcare_applicationevent e
+WHERE e.application_id IN ({ids}) AND e.visible_to_parents
+ORDER BY 2, 3, 11, 12
 """
+_WISHES_AND_ENTRIES_FIELDS = "- - - - - - wish.points_explanation - - - event.created_at - -"
 
 # Open offers and the placements accepted offers made, newest first.
 _OFFERS = f"""
@@ -173,13 +187,6 @@ LEFT JOIN childcare_placement p ON p.source_offer_id = o.id
 WHERE o.application_id IN ({{ids}}) AND (o.status = '{OfferStatus.OPEN}' OR p.id IS NOT NULL)
 ORDER BY o.created_at DESC, o.id DESC
 """  # noqa: S608 (no value from outside)
-
-_TIMELINES = """
-SELECT e.application_id, e.created_at, e.kind, e.actor_kind, e.wish_id
-FROM childcare_applicationevent e
-WHERE e.application_id IN ({ids}) AND e.visible_to_parents
-ORDER BY e.created_at, e.id
-"""
 
 # An open offer makes its application "offered", an accepted one "placed" (the transitions):
 # only then are there offers to read.
@@ -223,7 +230,7 @@ def dashboard_of(*, user, portal: PortalSettings, now: datetime.datetime) -> lis
     deadline on top), the others newest first; each with its wishes (their places on the waitlists
     when the office shows them), the links for what the family can do next, and the timeline.
 
-    At most five statements, however many applications, wishes, events and families on the lists.
+    At most four statements, however many applications, wishes, events and families on the lists.
     """
     applications = _rows(
         _APPLICATIONS,
@@ -235,7 +242,8 @@ def dashboard_of(*, user, portal: PortalSettings, now: datetime.datetime) -> lis
     application_labels, wish_labels = Translated(APPLICATION_LABELS), Translated(WISH_LABELS)
     cards = {row[0]: _card(row, labels=application_labels, portal=portal, now=now) for row in applications}
     ids, in_ids = list(cards), ", ".join(["%s"] * len(cards))
-    wishes = _rows(_WISHES.format(ids=in_ids), ids, "- - - - - - wish.points_explanation - - -")
+    rows = _rows(_WISHES_AND_ENTRIES.format(ids=in_ids), ids + ids, _WISHES_AND_ENTRIES_FIELDS)
+    wishes = [row for row in rows if row[2] is not None]
     places = (
         waitlist.counted_places(_listed_entries(applications, wishes)) if _places_shown(applications) else {}
     )
@@ -258,8 +266,8 @@ def dashboard_of(*, user, portal: PortalSettings, now: datetime.datetime) -> lis
         )
     if any(card.status in WITH_OFFERS for card in cards.values()):
         _add_offers(cards, _rows(_OFFERS.format(ids=in_ids), ids, _OFFER_FIELDS))
-    events = _rows(_TIMELINES.format(ids=in_ids), ids, "- event.created_at - - -")
-    _add_timelines(cards, events, facilities={row[0]: row[3] for row in wishes})
+    entries = [row for row in rows if row[2] is None]
+    _add_timelines(cards, entries, facilities={row[0]: row[3] for row in wishes})
     for card in cards.values():
         card.sentence = explanations.status_sentence(
             card.status,
@@ -291,14 +299,15 @@ def _wish_line(
 
 
 def _add_timelines(
-    cards: dict[int, ApplicationCard], events: list[list], *, facilities: dict[int, str]
+    cards: dict[int, ApplicationCard], entries: list[list], *, facilities: dict[int, str]
 ) -> None:
-    """The entries in order; ``facilities`` names each wish's facility (an entry's wish is one of
-    its application's). Times are formatted here: the template's date filter costs several times
-    as much per entry. Labels and actors are put into words once per page."""
+    """The entries (rows of ``_WISHES_AND_ENTRIES``) in order; ``facilities`` names each wish's
+    facility (an entry's wish is one of its application's). Times are formatted here: the
+    template's date filter costs several times as much per entry. Labels and actors are put into
+    words once per page."""
     short_datetime = formats.get_format("SHORT_DATETIME_FORMAT")
     labels, actors = Translated(explanations.EVENT_LABELS), {}
-    for application_id, at, kind, actor_kind, wish_id in events:
+    for wish_id, application_id, _, _, kind, _, _, _, _, _, at, _, actor_kind in entries:
         facility, local = facilities.get(wish_id), timezone.localtime(at)
         actor = actors.get((actor_kind, facility))
         if actor is None:
@@ -330,7 +339,7 @@ def _listed_entries(applications: list[list], wishes: list[list]) -> list[waitli
     }
     return [
         waitlist.Entry(wish_id, facility_id, age_band, points, *listed[application_id])
-        for wish_id, application_id, _, _, status, points, _, _, facility_id, age_band in wishes
+        for wish_id, application_id, _, _, status, points, _, _, facility_id, age_band, *_ in wishes
         if status in LISTED_WISH_STATUSES and application_id in listed
     ]
 

@@ -214,9 +214,9 @@ def test_the_page_reads_the_same_statements_however_much_a_family_and_its_lists_
     empty = _statements(parent_client)  # the layout's statements and the (no) applications
     _family(parent, applications=applications, wishes=wishes, families=families)
 
-    # Beyond the applications: their wishes, the wishes' places on the waitlists, the open offer
-    # and the placement, the timelines.
-    assert _statements(parent_client) == empty + 4
+    # Beyond the applications: their wishes with the timelines, the wishes' places on the
+    # waitlists, the open offer and the placement.
+    assert _statements(parent_client) == empty + 3
     html = dashboard(parent_client)
     assert html.count("on the waitlist</p>") == applications // 2 * wishes  # every wish not placed
     assert html.count("<li><time") == applications * wishes * 3
