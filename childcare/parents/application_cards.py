@@ -5,24 +5,25 @@ reading them: some sixty tags a card, each resolving its variables and escaping 
 markup is fixed and plain, so it is written here with f-strings, with the same ids, headings, ARIA
 attributes and words as the template had: every value read from the database goes through
 ``escape`` (``html.escape``, quotes included, what autoescaping does) exactly once, where it is put
-in; the page's words are translated and escaped once per page (``Words``). Sentences with markup
+in; the page's words are translated and escaped once per language (``Words``). Sentences with markup
 keep their msgids and take their values as ``{% blocktranslate %}`` gives them: escaped, put into
 the translation with ``%``.
 """
 
+import functools
 from html import escape
 
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from childcare.parents.dashboard import ApplicationCard, OpenOffer, TimelineEntry, WishLine
 
 
 class Words:
-    """The page's fixed words in the active language, escaped: translated once per page."""
+    """The page's fixed words in the active language, escaped; kept per language (``words_for``)."""
 
     def __init__(self):
         self.start_new = escape(gettext("Start a new application"))
@@ -52,9 +53,16 @@ class Words:
         self.offer_dates = gettext("Start: %(start)s. Please answer by <strong>%(deadline)s</strong>.")
 
 
+@functools.cache
+def words_for(language: str | None, script_prefix: str) -> Words:
+    """The words of ``language`` (the active one): a process never changes its translations. The
+    script prefix is part of the key for the one link among them."""
+    return Words()
+
+
 def application_cards(cards: list[ApplicationCard], *, csrf_token: str) -> SafeString:
     """The cards in their order; ``csrf_token`` goes into the form that confirms an interest."""
-    words = Words()
+    words = words_for(get_language(), get_script_prefix())
     token = escape(csrf_token)
     return mark_safe("".join(_card(card, words=words, csrf_token=token) for card in cards))  # noqa: S308 (escaped above)
 
