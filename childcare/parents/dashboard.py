@@ -177,12 +177,11 @@ ORDER BY 2, 3, 11, 12
 """
 _WISHES_AND_ENTRIES_FIELDS = "- - - - - - wish.points_explanation - - - event.created_at - -"
 
-# Open offers and the placements accepted offers made, newest first.
+# Open offers and the placements accepted offers made, newest first. An offer's wish is one of its
+# application's, whose facility the wishes' statement named.
 _OFFERS = f"""
-SELECT o.application_id, o.status, o.public_id, f.name, o.start_date, o.expires_at, p.public_id
+SELECT o.application_id, o.status, o.public_id, o.wish_id, o.start_date, o.expires_at, p.public_id
 FROM childcare_offer o
-JOIN childcare_wish w ON w.id = o.wish_id
-JOIN childcare_facility f ON f.id = w.facility_id
 LEFT JOIN childcare_placement p ON p.source_offer_id = o.id
 WHERE o.application_id IN ({{ids}}) AND (o.status = '{OfferStatus.OPEN}' OR p.id IS NOT NULL)
 ORDER BY o.created_at DESC, o.id DESC
@@ -264,10 +263,11 @@ def dashboard_of(*, user, portal: PortalSettings, now: datetime.datetime) -> lis
                 labels=wish_labels,
             )
         )
+    facilities = {row[0]: row[3] for row in wishes}
     if any(card.status in WITH_OFFERS for card in cards.values()):
-        _add_offers(cards, _rows(_OFFERS.format(ids=in_ids), ids, _OFFER_FIELDS))
+        _add_offers(cards, _rows(_OFFERS.format(ids=in_ids), ids, _OFFER_FIELDS), facilities=facilities)
     entries = [row for row in rows if row[2] is None]
-    _add_timelines(cards, entries, facilities={row[0]: row[3] for row in wishes})
+    _add_timelines(cards, entries, facilities=facilities)
     for card in cards.values():
         card.sentence = explanations.status_sentence(
             card.status,
@@ -388,14 +388,15 @@ def _card(
 _OFFER_FIELDS = "- - offer.public_id - offer.start_date offer.expires_at placement.public_id"
 
 
-def _add_offers(cards: dict[int, ApplicationCard], offers: list[list]) -> None:
-    """Each card's open offer and the placement its accepted offer made (the newest of each)."""
-    for application_id, status, public_id, facility, start_date, expires_at, placement_id in offers:
+def _add_offers(cards: dict[int, ApplicationCard], offers: list[list], *, facilities: dict[int, str]) -> None:
+    """Each card's open offer and the placement its accepted offer made (the newest of each);
+    ``facilities`` names each wish's facility."""
+    for application_id, status, public_id, wish_id, start_date, expires_at, placement_id in offers:
         card = cards[application_id]
         if status == OfferStatus.OPEN and card.offer is None:
             respond = link("parents:offer_respond", public_id)
             card.offer = OpenOffer(
-                facility=facility,
+                facility=facilities[wish_id],
                 start_date=start_date,
                 expires_at=expires_at,
                 accept_url=f"{respond}?answer=accept",
