@@ -1,4 +1,4 @@
-"""The cards of "My applications", written in Python.
+"""The content of "My applications" (its heading, buttons and cards), written in Python.
 
 The family page is the busiest page, and through the template language its cards cost more than
 reading them: some sixty tags a card, each resolving its variables and escaping on its own. The
@@ -26,6 +26,11 @@ class Words:
     """The page's fixed words in the active language, escaped; kept per language (``words_for``)."""
 
     def __init__(self):
+        self.heading = escape(gettext("My applications"))
+        self.new_application = escape(gettext("New application"))
+        self.my_children = escape(gettext("My children"))
+        self.children_url = escape(reverse("parents:child_list"))
+        self.none_yet = escape(gettext("You have no applications yet."))
         self.start_new = escape(gettext("Start a new application"))
         self.start_url = escape(reverse("parents:application_start"))
         self.confirm_interest = escape(gettext("Confirm your interest"))
@@ -56,8 +61,22 @@ class Words:
 @functools.cache
 def words_for(language: str | None, script_prefix: str) -> Words:
     """The words of ``language`` (the active one): a process never changes its translations. The
-    script prefix is part of the key for the one link among them."""
+    script prefix is part of the key for the two links among them."""
     return Words()
+
+
+def applications_page(cards: list[ApplicationCard], *, csrf_token: str) -> SafeString:
+    """The page under its title: the heading, the buttons to apply and to the children, and the
+    cards (or a note that there are none yet)."""
+    words = words_for(get_language(), get_script_prefix())
+    cards_html = application_cards(cards, csrf_token=csrf_token) or f"<p>{words.none_yet}</p>\n"
+    return mark_safe(  # noqa: S308 (escaped where the values are put in)
+        f"<h1>{words.heading}</h1>\n"
+        '<p class="d-flex flex-wrap gap-2">\n'
+        f'<a class="btn btn-primary" href="{words.start_url}">{words.new_application}</a>\n'
+        f'<a class="btn btn-outline-primary" href="{words.children_url}">{words.my_children}</a>\n'
+        f"</p>\n{cards_html}"
+    )
 
 
 def application_cards(cards: list[ApplicationCard], *, csrf_token: str) -> SafeString:

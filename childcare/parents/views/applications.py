@@ -28,7 +28,7 @@ from childcare.models import (
     OfferStatus,
     WishStatus,
 )
-from childcare.parents.application_cards import application_cards
+from childcare.parents.application_cards import applications_page
 from childcare.parents.basket import basket, clear_basket
 from childcare.parents.dashboard import dashboard_of
 from childcare.parents.forms.applications import ChooseChildForm, CriteriaForm, StartForm, SubmitForm
@@ -80,7 +80,7 @@ def application_list(request):
         request,
         "childcare/applications/list.html",
         {
-            "cards": application_cards(applications, csrf_token=token),
+            "content": applications_page(applications, csrf_token=token),
             "csrf_token": token,
             "portal_settings": portal,
         },
