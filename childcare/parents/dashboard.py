@@ -3,9 +3,10 @@
 The page families open most. Through the ORM it built model instances with every field, a query
 per related set and the waitlist counts from Python expressions, and that cost far more than the
 database did. So it reads plain rows: the applications (the first statement finds them through
-the user's guardianships; every later one reads only those), their wishes, the wishes' places on
-the waitlists, the open offers and placements, the timelines. No other family's data can reach
-the page; other families only count towards the places.
+the user's guardianships; every later one reads only those), their wishes with the timelines, the
+wishes' places on the waitlists, the open offers and placements. No other family's data can reach
+the page; other families only count towards the places. childcare/parents/application_cards.py
+writes the page from what this module reads.
 """
 
 import datetime
@@ -113,7 +114,7 @@ class ApplicationCard:
 _ID, _RANK = uuid.UUID(int=0), 987654321
 
 
-def link(name: str, public_id: uuid.UUID, rank: int | None = None) -> str:
+def _link(name: str, public_id: uuid.UUID, rank: int | None = None) -> str:
     """The URL named ``name`` for an application (and one of its wishes' ranks)."""
     pattern = _pattern(name, rank is not None, get_urlconf(settings.ROOT_URLCONF), get_script_prefix())
     if rank is not None:  # first, as an id may happen to hold the rank's stand-in
@@ -127,7 +128,7 @@ def _pattern(name: str, with_rank: bool, urlconf: str, script_prefix: str) -> st
     return reverse(name, args=[_ID, _RANK] if with_rank else [_ID], urlconf=urlconf)
 
 
-class Translated(dict):
+class _Translated(dict):
     """Labels (lazy translations) in the active language, each translated on first use: once
     per page rather than once per wish or timeline entry."""
 
@@ -158,10 +159,10 @@ ORDER BY a.created_at DESC, a.id DESC
 
 # The statements below read only the applications found above: ``{ids}`` are their ids.
 
-# Their wishes by rank and their timelines' entries in order, in one statement; an entry's row has
-# no rank: (wish, application, rank, facility, status, points, points explanation, rejection
-# reason, facility id, age band) for a wish, (wish, application, -, -, kind, ..., time, id, actor
-# kind) for an entry.
+# Their wishes by rank and their timelines' entries in order, in one statement (a round trip
+# less). A wish's row: id, application, rank, facility, status, points, points explanation,
+# rejection reason, facility id, age band. An entry's row has no rank: its wish, application,
+# kind (in the status's column), time, id and actor kind (in the last three columns).
 _WISHES_AND_ENTRIES = """
 SELECT w.id, w.application_id, w.rank, (SELECT f.name FROM childcare_facility f WHERE f.id = w.facility_id),
        w.status, w.points, w.points_explanation, w.rejection_reason, w.facility_id, w.age_band,
@@ -238,7 +239,7 @@ def dashboard_of(*, user, portal: PortalSettings, now: datetime.datetime) -> lis
     )
     if not applications:
         return []
-    application_labels, wish_labels = Translated(APPLICATION_LABELS), Translated(WISH_LABELS)
+    application_labels, wish_labels = _Translated(APPLICATION_LABELS), _Translated(WISH_LABELS)
     cards = {row[0]: _card(row, labels=application_labels, portal=portal, now=now) for row in applications}
     ids, in_ids = list(cards), ", ".join(["%s"] * len(cards))
     rows = _rows(_WISHES_AND_ENTRIES.format(ids=in_ids), ids + ids, _WISHES_AND_ENTRIES_FIELDS)
@@ -278,7 +279,7 @@ def dashboard_of(*, user, portal: PortalSettings, now: datetime.datetime) -> lis
 
 
 def _wish_line(
-    row: list, *, card: ApplicationCard, explained: list[str], place: str, labels: Translated
+    row: list, *, card: ApplicationCard, explained: list[str], place: str, labels: _Translated
 ) -> WishLine:
     _, _, rank, facility, status, points, _, reason, *_ = row
     return WishLine(
@@ -292,7 +293,7 @@ def _wish_line(
         explained=explained,
         rejection_reason=reason if status == WishStatus.REJECTED else "",
         place=place,
-        withdraw_url=link("parents:wish_withdraw", card.public_id, rank)
+        withdraw_url=_link("parents:wish_withdraw", card.public_id, rank)
         if status == WishStatus.ACTIVE and card.status not in WISHES_FIXED
         else "",
     )
@@ -307,7 +308,7 @@ def _add_timelines(
     as much per entry. Labels and actors are put into words once per page."""
     short_datetime = formats.get_format("SHORT_DATETIME_FORMAT")
     pattern = _strftime_pattern(short_datetime)
-    labels, actors = Translated(explanations.EVENT_LABELS), {}
+    labels, actors = _Translated(explanations.EVENT_LABELS), {}
     for wish_id, application_id, _, _, kind, _, _, _, _, _, at, _, actor_kind in entries:
         facility, local = facilities.get(wish_id), timezone.localtime(at)
         actor = actors.get((actor_kind, facility))
@@ -363,7 +364,7 @@ def _open_offers_first(card: ApplicationCard) -> tuple:
 
 
 def _card(
-    row: list, *, labels: Translated, portal: PortalSettings, now: datetime.datetime
+    row: list, *, labels: _Translated, portal: PortalSettings, now: datetime.datetime
 ) -> ApplicationCard:
     _, public_id, reference, first_name, status, submitted_at, last_confirmed_at, *_ = row
     confirm_by = reconfirmation.confirmation_deadline(
@@ -376,10 +377,10 @@ def _card(
         status=status,
         status_label=labels[status],
         confirm_by=confirm_by,
-        confirm_url=link("parents:interest_confirm", public_id) if confirm_by else "",
-        change_url=link("parents:application_step_start", public_id) if status in CHANGEABLE else "",
-        withdraw_url=link("parents:application_withdraw", public_id) if status in WITHDRAWABLE else "",
-        receipt_url=link("letters:application_receipt_pdf", public_id)
+        confirm_url=_link("parents:interest_confirm", public_id) if confirm_by else "",
+        change_url=_link("parents:application_step_start", public_id) if status in CHANGEABLE else "",
+        withdraw_url=_link("parents:application_withdraw", public_id) if status in WITHDRAWABLE else "",
+        receipt_url=_link("letters:application_receipt_pdf", public_id)
         if submitted_at and status != ApplicationStatus.DRAFT
         else "",
     )
@@ -394,14 +395,14 @@ def _add_offers(cards: dict[int, ApplicationCard], offers: list[list], *, facili
     for application_id, status, public_id, wish_id, start_date, expires_at, placement_id in offers:
         card = cards[application_id]
         if status == OfferStatus.OPEN and card.offer is None:
-            respond = link("parents:offer_respond", public_id)
+            respond = _link("parents:offer_respond", public_id)
             card.offer = OpenOffer(
                 facility=facilities[wish_id],
                 start_date=start_date,
                 expires_at=expires_at,
                 accept_url=f"{respond}?answer=accept",
                 decline_url=f"{respond}?answer=decline",
-                letter_url=link("letters:offer_letter_pdf", public_id),
+                letter_url=_link("letters:offer_letter_pdf", public_id),
             )
         if placement_id and not card.placement_url:
-            card.placement_url = link("letters:placement_confirmation_pdf", placement_id)
+            card.placement_url = _link("letters:placement_confirmation_pdf", placement_id)

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import reverse, set_script_prefix
 from django.utils import dateformat, timezone
 
 from childcare.models import (
@@ -254,3 +254,19 @@ def test_a_short_time_written_with_strftime_reads_as_djangos_format_writes_it(dj
 @pytest.mark.parametrize("django_format", ["j. F Y, G:i", "d.m.Y \\u\\m H:i", "N j, Y, P"])
 def test_a_format_with_letters_strftime_writes_otherwise_is_left_to_django(django_format):
     assert _strftime_pattern(django_format) is None
+
+
+def test_the_links_kept_for_the_page_follow_the_prefix_the_portal_is_served_under(
+    parent_client, child, in_english
+):
+    application = ApplicationFactory(child=child, status=ApplicationStatus.WAITING)
+    page, start = reverse("parents:application_list"), reverse("parents:application_start")
+    withdraw = reverse("parents:application_withdraw", args=[application.public_id])
+    assert f'href="{withdraw}"' in dashboard(parent_client)  # the pattern is now kept
+    set_script_prefix("/kita/")  # as the server sets it for a portal under /kita
+    try:
+        html = parent_client.get(page).content.decode()
+    finally:
+        set_script_prefix("/")
+    assert f'href="/kita{withdraw}"' in html
+    assert f'href="/kita{start}"' in html
