@@ -87,7 +87,7 @@ def application_cards(cards: list[ApplicationCard], *, csrf_token: str) -> SafeS
 
 
 def _card(card: ApplicationCard, *, words: Words, csrf_token: str) -> str:
-    key = card.public_id
+    key = escape(str(card.public_id))
     parts = [
         f'<section class="card mb-4" id="application-{key}" aria-labelledby="title-{key}">\n'
         '<div class="card-body">\n'
