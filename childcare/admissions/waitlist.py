@@ -76,20 +76,24 @@ def written_out(values) -> str:
     return ", ".join(f"'{value}'" for value in values)
 
 
-# ``ORDER`` as a count: the entries on each given wish's list, and those ahead of it.
+# ``ORDER`` as a count: the entries on each given wish's list, and those ahead of it. A listed
+# wish's application is read with subqueries rather than a join (its status for every entry, its
+# submission and lottery number only for equal points): PostgreSQL plans subqueries on their own,
+# which costs less than weighing join orders, and the reads are the same.
 _PLACES = f"""
 WITH mine (wish_id, facility_id, age_band, points, submitted_at, lottery_number) AS (VALUES {{entries}})
 SELECT mine.wish_id, COUNT(*),
        SUM(CASE WHEN other.points > mine.points
                   OR (other.points = mine.points
-                      AND (other_a.submitted_at, other_a.lottery_number, other.id)
-                          < (mine.submitted_at, mine.lottery_number, mine.wish_id))
+                      AND (SELECT (other_a.submitted_at, other_a.lottery_number, other.id)
+                                  < (mine.submitted_at, mine.lottery_number, mine.wish_id)
+                           FROM childcare_application other_a WHERE other_a.id = other.application_id))
            THEN 1 ELSE 0 END)
 FROM mine
 JOIN childcare_wish other ON other.facility_id = mine.facility_id AND other.age_band = mine.age_band
-JOIN childcare_application other_a ON other_a.id = other.application_id
 WHERE other.status IN ({written_out(LISTED_WISH_STATUSES)})
-  AND other_a.status IN ({written_out(LISTED_APPLICATION_STATUSES)})
+  AND (SELECT other_a.status FROM childcare_application other_a WHERE other_a.id = other.application_id)
+      IN ({written_out(LISTED_APPLICATION_STATUSES)})
 GROUP BY mine.wish_id
 """  # noqa: S608 (no value from outside)
 

@@ -3,17 +3,20 @@
 The page families open most. Through the ORM it built model instances with every field, a query
 per related set and the waitlist counts from Python expressions, and that cost far more than the
 database did. So it reads plain rows: the applications (the first statement finds them through
-the user's guardianships; every later one reads only those), their wishes, the wishes' places on
-the waitlists, the open offers and placements, the timelines. No other family's data can reach
-the page; other families only count towards the places.
+the user's guardianships; every later one reads only those), their wishes with the timelines, the
+wishes' places on the waitlists, the open offers and placements. No other family's data can reach
+the page; other families only count towards the places. childcare/parents/application_cards.py
+writes the page from what this module reads.
 """
 
 import datetime
+import functools
 import uuid
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import connection
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import dateformat, formats, timezone
 from django.utils.translation import gettext, ngettext
 
@@ -106,65 +109,84 @@ class ApplicationCard:
         return self.status in ENDED
 
 
-class Links:
-    """The page's links: each reversed once, with stand-ins that a card's id and a wish's rank
-    replace (a dozen reversals per card would cost more than the rest of the card)."""
+# The page's links are reversed once per process with stand-ins that a card's id and a wish's
+# rank replace: a dozen reversals per card would cost more than the rest of the card.
+_ID, _RANK = uuid.UUID(int=0), 987654321
 
-    ID, RANK = uuid.UUID(int=0), 987654321
 
-    def __init__(self):
-        self._patterns: dict[str, str] = {}
+def _link(name: str, public_id: uuid.UUID, rank: int | None = None) -> str:
+    """The URL named ``name`` for an application (and one of its wishes' ranks)."""
+    pattern = _pattern(name, rank is not None, get_urlconf(settings.ROOT_URLCONF), get_script_prefix())
+    if rank is not None:  # first, as an id may happen to hold the rank's stand-in
+        pattern = pattern.replace(str(_RANK), str(rank))
+    return pattern.replace(str(_ID), str(public_id))
 
-    def __call__(self, name: str, public_id: uuid.UUID, rank: int | None = None) -> str:
-        pattern = self._patterns.get(name)
-        if pattern is None:
-            args = [self.ID] if rank is None else [self.ID, self.RANK]
-            pattern = self._patterns[name] = reverse(name, args=args)
-        if rank is not None:  # first, as an id may happen to hold the rank's stand-in
-            pattern = pattern.replace(str(self.RANK), str(rank))
-        return pattern.replace(str(self.ID), str(public_id))
 
+@functools.cache
+def _pattern(name: str, with_rank: bool, urlconf: str, script_prefix: str) -> str:
+    """Kept per URLconf and script prefix, the two things besides the name a reversal reads."""
+    return reverse(name, args=[_ID, _RANK] if with_rank else [_ID], urlconf=urlconf)
+
+
+class _Translated(dict):
+    """Labels (lazy translations) in the active language, each translated on first use: once
+    per page rather than once per wish or timeline entry."""
+
+    def __init__(self, labels: dict):
+        super().__init__()
+        self._labels = labels
+
+    def __missing__(self, key: str) -> str:
+        self[key] = label = str(self._labels.get(key, key))
+        return label
+
+
+# Where a row needs one value of another table, the statements read it with a subquery instead of
+# a join: PostgreSQL plans a subquery on its own, which costs less than weighing join orders, and
+# for statements this small the planning took longer than the reading.
 
 # The user's children's applications, with whether the office shows waitlist places (on every
 # row, to spare a statement; the policy's row may not exist yet).
 _APPLICATIONS = """
-SELECT a.id, a.public_id, a.reference, c.first_name, a.status, a.submitted_at, a.last_confirmed_at,
-       a.lottery_number,
+SELECT a.id, a.public_id, a.reference, (SELECT c.first_name FROM childcare_child c WHERE c.id = a.child_id),
+       a.status, a.submitted_at, a.last_confirmed_at, a.lottery_number,
        (SELECT show_positions_to_parents FROM childcare_prioritypolicy WHERE id = 1)
 FROM childcare_guardianship g
 JOIN childcare_application a ON a.child_id = g.child_id
-JOIN childcare_child c ON c.id = a.child_id
 WHERE g.user_id = %s
 ORDER BY a.created_at DESC, a.id DESC
 """
 
 # The statements below read only the applications found above: ``{ids}`` are their ids.
-_WISHES = """
-SELECT w.id, w.application_id, w.rank, f.name, w.status, w.points, w.points_explanation,
-       w.rejection_reason, w.facility_id, w.age_band
-FROM childcare_wish w
-JOIN childcare_facility f ON f.id = w.facility_id
-WHERE w.application_id IN ({ids})
-ORDER BY w.application_id, w.rank
-"""
 
-# Open offers and the placements accepted offers made, newest first.
+# Their wishes by rank and their timelines' entries in order, in one statement (a round trip
+# less). A wish's row: id, application, rank, facility, status, points, points explanation,
+# rejection reason, facility id, age band. An entry's row has no rank: its wish, application,
+# kind (in the status's column), time, id and actor kind (in the last three columns).
+_WISHES_AND_ENTRIES = """
+SELECT w.id, w.application_id, w.rank, (SELECT f.name FROM childcare_facility f WHERE f.id = w.facility_id),
+       w.status, w.points, w.points_explanation, w.rejection_reason, w.facility_id, w.age_band,
+       NULL, NULL, NULL
+FROM childcare_wish w
+WHERE w.application_id IN ({ids})
+UNION ALL
+SELECT e.wish_id, e.application_id, NULL, NULL, e.kind, NULL, NULL, NULL, NULL, NULL,
+       e.created_at, e.id, e.actor_kind
+FROM childcare_applicationevent e
+WHERE e.application_id IN ({ids}) AND e.visible_to_parents
+ORDER BY 2, 3, 11, 12
+"""
+_WISHES_AND_ENTRIES_FIELDS = "- - - - - - wish.points_explanation - - - event.created_at - -"
+
+# Open offers and the placements accepted offers made, newest first. An offer's wish is one of its
+# application's, whose facility the wishes' statement named.
 _OFFERS = f"""
-SELECT o.application_id, o.status, o.public_id, f.name, o.start_date, o.expires_at, p.public_id
+SELECT o.application_id, o.status, o.public_id, o.wish_id, o.start_date, o.expires_at, p.public_id
 FROM childcare_offer o
-JOIN childcare_wish w ON w.id = o.wish_id
-JOIN childcare_facility f ON f.id = w.facility_id
 LEFT JOIN childcare_placement p ON p.source_offer_id = o.id
 WHERE o.application_id IN ({{ids}}) AND (o.status = '{OfferStatus.OPEN}' OR p.id IS NOT NULL)
 ORDER BY o.created_at DESC, o.id DESC
 """  # noqa: S608 (no value from outside)
-
-_TIMELINES = """
-SELECT e.application_id, e.created_at, e.kind, e.actor_kind, e.wish_id
-FROM childcare_applicationevent e
-WHERE e.application_id IN ({ids}) AND e.visible_to_parents
-ORDER BY e.created_at, e.id
-"""
 
 # An open offer makes its application "offered", an accepted one "placed" (the transitions):
 # only then are there offers to read.
@@ -208,7 +230,7 @@ def dashboard_of(*, user, portal: PortalSettings, now: datetime.datetime) -> lis
     deadline on top), the others newest first; each with its wishes (their places on the waitlists
     when the office shows them), the links for what the family can do next, and the timeline.
 
-    At most five statements, however many applications, wishes, events and families on the lists.
+    At most four statements, however many applications, wishes, events and families on the lists.
     """
     applications = _rows(
         _APPLICATIONS,
@@ -217,26 +239,36 @@ def dashboard_of(*, user, portal: PortalSettings, now: datetime.datetime) -> lis
     )
     if not applications:
         return []
-    link = Links()
-    cards = {row[0]: _card(row, link=link, portal=portal, now=now) for row in applications}
+    application_labels, wish_labels = _Translated(APPLICATION_LABELS), _Translated(WISH_LABELS)
+    cards = {row[0]: _card(row, labels=application_labels, portal=portal, now=now) for row in applications}
     ids, in_ids = list(cards), ", ".join(["%s"] * len(cards))
-    wishes = _rows(_WISHES.format(ids=in_ids), ids, "- - - - - - wish.points_explanation - - -")
+    rows = _rows(_WISHES_AND_ENTRIES.format(ids=in_ids), ids + ids, _WISHES_AND_ENTRIES_FIELDS)
+    wishes = [row for row in rows if row[2] is not None]
     places = (
         waitlist.counted_places(_listed_entries(applications, wishes)) if _places_shown(applications) else {}
     )
     explained = {}  # an application's wishes mostly share their criteria: each explained once
+    place_text = gettext("Place %(position)s of %(total)s on the waitlist")
     for row in wishes:
         card, explanation = cards[row[1]], row[6]
         key = tuple(explanation.items())
         if key not in explained:
             explained[key] = explanations.explain_points(explanation)
+        place = places.get(row[0])
         card.wishes.append(
-            _wish_line(row, card=card, explained=explained[key], place=places.get(row[0]), link=link)
+            _wish_line(
+                row,
+                card=card,
+                explained=explained[key],
+                place=place_text % {"position": place[0], "total": place[1]} if place else "",
+                labels=wish_labels,
+            )
         )
+    facilities = {row[0]: row[3] for row in wishes}
     if any(card.status in WITH_OFFERS for card in cards.values()):
-        _add_offers(cards, _rows(_OFFERS.format(ids=in_ids), ids, _OFFER_FIELDS), link=link)
-    events = _rows(_TIMELINES.format(ids=in_ids), ids, "- event.created_at - - -")
-    _add_timelines(cards, events, facilities={row[0]: row[3] for row in wishes})
+        _add_offers(cards, _rows(_OFFERS.format(ids=in_ids), ids, _OFFER_FIELDS), facilities=facilities)
+    entries = [row for row in rows if row[2] is None]
+    _add_timelines(cards, entries, facilities=facilities)
     for card in cards.values():
         card.sentence = explanations.status_sentence(
             card.status,
@@ -247,47 +279,63 @@ def dashboard_of(*, user, portal: PortalSettings, now: datetime.datetime) -> lis
 
 
 def _wish_line(
-    row: list, *, card: ApplicationCard, explained: list[str], place: tuple[int, int] | None, link: Links
+    row: list, *, card: ApplicationCard, explained: list[str], place: str, labels: _Translated
 ) -> WishLine:
     _, _, rank, facility, status, points, _, reason, *_ = row
     return WishLine(
         rank=rank,
         facility=facility,
         status=status,
-        status_label=WISH_LABELS.get(status, status),
+        status_label=labels[status],
         points=points,
         points_why=ngettext("%(points)s point – why?", "%(points)s points – why?", points)
         % {"points": points},
         explained=explained,
         rejection_reason=reason if status == WishStatus.REJECTED else "",
-        place=gettext("Place %(position)s of %(total)s on the waitlist")
-        % {"position": place[0], "total": place[1]}
-        if place
-        else "",
-        withdraw_url=link("parents:wish_withdraw", card.public_id, rank)
+        place=place,
+        withdraw_url=_link("parents:wish_withdraw", card.public_id, rank)
         if status == WishStatus.ACTIVE and card.status not in WISHES_FIXED
         else "",
     )
 
 
 def _add_timelines(
-    cards: dict[int, ApplicationCard], events: list[list], *, facilities: dict[int, str]
+    cards: dict[int, ApplicationCard], entries: list[list], *, facilities: dict[int, str]
 ) -> None:
-    """The entries in order; ``facilities`` names each wish's facility (an entry's wish is one of
-    its application's). Times are formatted here: the template's date filter costs several times
-    as much per entry."""
+    """The entries (rows of ``_WISHES_AND_ENTRIES``) in order; ``facilities`` names each wish's
+    facility (an entry's wish is one of its application's). Times are formatted here, with
+    strftime where the language's format allows: the template's date filter costs several times
+    as much per entry. Labels and actors are put into words once per page."""
     short_datetime = formats.get_format("SHORT_DATETIME_FORMAT")
-    for application_id, at, kind, actor_kind, wish_id in events:
+    pattern = _strftime_pattern(short_datetime)
+    labels, actors = _Translated(explanations.EVENT_LABELS), {}
+    for wish_id, application_id, _, _, kind, _, _, _, _, _, at, _, actor_kind in entries:
         facility, local = facilities.get(wish_id), timezone.localtime(at)
+        actor = actors.get((actor_kind, facility))
+        if actor is None:
+            actor = actors[actor_kind, facility] = explanations.actor_name(actor_kind, facility=facility)
         cards[application_id].timeline.append(
             TimelineEntry(
                 at=local.isoformat(),
-                at_text=dateformat.format(local, short_datetime),
-                label=explanations.event_label(kind),
+                at_text=local.strftime(pattern) if pattern else dateformat.format(local, short_datetime),
+                label=labels[kind],
                 facility=facility or "",
-                actor=explanations.actor_name(actor_kind, facility=facility),
+                actor=actor,
             )
         )
+
+
+# Django's date format letters that strftime writes the same way (zero-padded numbers).
+_STRFTIME = {"d": "%d", "m": "%m", "Y": "%Y", "y": "%y", "H": "%H", "i": "%M"}
+
+
+@functools.cache
+def _strftime_pattern(django_format: str) -> str | None:
+    """``django_format`` as a strftime pattern when it is made of those letters and punctuation
+    only (German "d.m.Y H:i", English "Y-m-d H:i"); else None."""
+    if "\\" in django_format or any(c.isalpha() and c not in _STRFTIME for c in django_format):
+        return None
+    return "".join(_STRFTIME.get(c, c.replace("%", "%%")) for c in django_format)
 
 
 def _places_shown(applications: list[list]) -> bool:
@@ -306,7 +354,7 @@ def _listed_entries(applications: list[list], wishes: list[list]) -> list[waitli
     }
     return [
         waitlist.Entry(wish_id, facility_id, age_band, points, *listed[application_id])
-        for wish_id, application_id, _, _, status, points, _, _, facility_id, age_band in wishes
+        for wish_id, application_id, _, _, status, points, _, _, facility_id, age_band, *_ in wishes
         if status in LISTED_WISH_STATUSES and application_id in listed
     ]
 
@@ -315,7 +363,9 @@ def _open_offers_first(card: ApplicationCard) -> tuple:
     return (0, card.offer.expires_at) if card.offer else (1,)
 
 
-def _card(row: list, *, link: Links, portal: PortalSettings, now: datetime.datetime) -> ApplicationCard:
+def _card(
+    row: list, *, labels: _Translated, portal: PortalSettings, now: datetime.datetime
+) -> ApplicationCard:
     _, public_id, reference, first_name, status, submitted_at, last_confirmed_at, *_ = row
     confirm_by = reconfirmation.confirmation_deadline(
         status=status, last_confirmed_at=last_confirmed_at, portal=portal, now=now
@@ -325,12 +375,12 @@ def _card(row: list, *, link: Links, portal: PortalSettings, now: datetime.datet
         reference=reference,
         child_first_name=first_name,
         status=status,
-        status_label=APPLICATION_LABELS.get(status, status),
+        status_label=labels[status],
         confirm_by=confirm_by,
-        confirm_url=link("parents:interest_confirm", public_id) if confirm_by else "",
-        change_url=link("parents:application_step_start", public_id) if status in CHANGEABLE else "",
-        withdraw_url=link("parents:application_withdraw", public_id) if status in WITHDRAWABLE else "",
-        receipt_url=link("letters:application_receipt_pdf", public_id)
+        confirm_url=_link("parents:interest_confirm", public_id) if confirm_by else "",
+        change_url=_link("parents:application_step_start", public_id) if status in CHANGEABLE else "",
+        withdraw_url=_link("parents:application_withdraw", public_id) if status in WITHDRAWABLE else "",
+        receipt_url=_link("letters:application_receipt_pdf", public_id)
         if submitted_at and status != ApplicationStatus.DRAFT
         else "",
     )
@@ -339,19 +389,20 @@ def _card(row: list, *, link: Links, portal: PortalSettings, now: datetime.datet
 _OFFER_FIELDS = "- - offer.public_id - offer.start_date offer.expires_at placement.public_id"
 
 
-def _add_offers(cards: dict[int, ApplicationCard], offers: list[list], *, link: Links) -> None:
-    """Each card's open offer and the placement its accepted offer made (the newest of each)."""
-    for application_id, status, public_id, facility, start_date, expires_at, placement_id in offers:
+def _add_offers(cards: dict[int, ApplicationCard], offers: list[list], *, facilities: dict[int, str]) -> None:
+    """Each card's open offer and the placement its accepted offer made (the newest of each);
+    ``facilities`` names each wish's facility."""
+    for application_id, status, public_id, wish_id, start_date, expires_at, placement_id in offers:
         card = cards[application_id]
         if status == OfferStatus.OPEN and card.offer is None:
-            respond = link("parents:offer_respond", public_id)
+            respond = _link("parents:offer_respond", public_id)
             card.offer = OpenOffer(
-                facility=facility,
+                facility=facilities[wish_id],
                 start_date=start_date,
                 expires_at=expires_at,
                 accept_url=f"{respond}?answer=accept",
                 decline_url=f"{respond}?answer=decline",
-                letter_url=link("letters:offer_letter_pdf", public_id),
+                letter_url=_link("letters:offer_letter_pdf", public_id),
             )
         if placement_id and not card.placement_url:
-            card.placement_url = link("letters:placement_confirmation_pdf", placement_id)
+            card.placement_url = _link("letters:placement_confirmation_pdf", placement_id)

@@ -5,8 +5,8 @@ import datetime
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
-from django.utils import timezone
+from django.urls import reverse, set_script_prefix
+from django.utils import dateformat, timezone
 
 from childcare.models import (
     AgeBand,
@@ -17,6 +17,7 @@ from childcare.models import (
     PriorityPolicy,
     WishStatus,
 )
+from childcare.parents.dashboard import _strftime_pattern
 from tests.factories import (
     ApplicationFactory,
     ChildFactory,
@@ -214,9 +215,58 @@ def test_the_page_reads_the_same_statements_however_much_a_family_and_its_lists_
     empty = _statements(parent_client)  # the layout's statements and the (no) applications
     _family(parent, applications=applications, wishes=wishes, families=families)
 
-    # Beyond the applications: their wishes, the wishes' places on the waitlists, the open offer
-    # and the placement, the timelines.
-    assert _statements(parent_client) == empty + 4
+    # Beyond the applications: their wishes with the timelines, the wishes' places on the
+    # waitlists, the open offer and the placement.
+    assert _statements(parent_client) == empty + 3
     html = dashboard(parent_client)
     assert html.count("on the waitlist</p>") == applications // 2 * wishes  # every wish not placed
     assert html.count("<li><time") == applications * wishes * 3
+
+
+def test_the_timeline_shows_its_entries_in_order_in_the_languages_short_format(parent_client, child):
+    application = ApplicationFactory(child=child, status=ApplicationStatus.WAITING)
+    wish = WishFactory(application=application, facility=FacilityFactory(name="Kita Ahorn"))
+    at = datetime.datetime(2026, 9, 3, 8, 5, tzinfo=datetime.UTC)
+    for minutes, kind in ((30, EventKind.WISH_REJECTED), (0, EventKind.SUBMITTED)):
+        event = ApplicationEvent.objects.create(application=application, kind=kind, wish=wish)
+        moment = at + datetime.timedelta(minutes=minutes)
+        ApplicationEvent.objects.filter(pk=event.pk).update(created_at=moment)
+
+    german = dashboard(parent_client)
+    parent_client.cookies["django_language"] = "en"
+    english = dashboard(parent_client)
+
+    assert '<time datetime="2026-09-03T10:05:00+02:00">03.09.2026 10:05</time> – Antrag eingereicht' in german
+    assert german.index("03.09.2026 10:05") < german.index("03.09.2026 10:35</time>")
+    assert "2026-09-03 10:05</time> – Application submitted" in english
+    assert "2026-09-03 10:35</time> – Wish rejected by the facility: Kita Ahorn" in english
+
+
+MOMENT = datetime.datetime(2026, 3, 7, 8, 5, tzinfo=datetime.UTC)
+
+
+@pytest.mark.parametrize("django_format", ["d.m.Y H:i", "Y-m-d H:i", "d/m/y, H:i", "d.m.Y %H:i"])
+def test_a_short_time_written_with_strftime_reads_as_djangos_format_writes_it(django_format):
+    moment = timezone.localtime(MOMENT)
+    assert moment.strftime(_strftime_pattern(django_format)) == dateformat.format(moment, django_format)
+
+
+@pytest.mark.parametrize("django_format", ["j. F Y, G:i", "d.m.Y \\u\\m H:i", "N j, Y, P"])
+def test_a_format_with_letters_strftime_writes_otherwise_is_left_to_django(django_format):
+    assert _strftime_pattern(django_format) is None
+
+
+def test_the_links_kept_for_the_page_follow_the_prefix_the_portal_is_served_under(
+    parent_client, child, in_english
+):
+    application = ApplicationFactory(child=child, status=ApplicationStatus.WAITING)
+    page, start = reverse("parents:application_list"), reverse("parents:application_start")
+    withdraw = reverse("parents:application_withdraw", args=[application.public_id])
+    assert f'href="{withdraw}"' in dashboard(parent_client)  # the pattern is now kept
+    set_script_prefix("/kita/")  # as the server sets it for a portal under /kita
+    try:
+        html = parent_client.get(page).content.decode()
+    finally:
+        set_script_prefix("/")
+    assert f'href="/kita{withdraw}"' in html
+    assert f'href="/kita{start}"' in html

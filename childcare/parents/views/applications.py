@@ -5,6 +5,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +28,7 @@ from childcare.models import (
     OfferStatus,
     WishStatus,
 )
+from childcare.parents.application_cards import applications_page
 from childcare.parents.basket import basket, clear_basket
 from childcare.parents.dashboard import dashboard_of
 from childcare.parents.forms.applications import ChooseChildForm, CriteriaForm, StartForm, SubmitForm
@@ -72,10 +74,16 @@ def _step_context(application, current, **extra):
 def application_list(request):
     portal = PortalSettings.load()
     applications = dashboard_of(user=request.user, portal=portal, now=timezone.now())
+    # The page's token, for the cards' forms and the frame's alike (one masking per request).
+    token = get_token(request)
     return render(
         request,
         "childcare/applications/list.html",
-        {"applications": applications, "portal_settings": portal},
+        {
+            "content": applications_page(applications, csrf_token=token),
+            "csrf_token": token,
+            "portal_settings": portal,
+        },
     )
 
 
