@@ -115,10 +115,41 @@ def record_now(*, user, action: str, request=None, object_type="", object_ref=""
         entry.save()
 
 
+_COLUMNS = (
+    "at",
+    "actor_user_id",
+    "actor_label",
+    "action",
+    "object_type",
+    "object_ref",
+    "detail",
+    "client_address",
+)
+
+
+def _insert(entries: list[AuditEntry]) -> None:
+    """The entries in one written-out INSERT: through the ORM's ``bulk_create`` the statement
+    cost twice as much to build as to run, on every staff list page."""
+    meta, quote = AuditEntry._meta, connection.ops.quote_name
+    fields = [meta.get_field(name) for name in _COLUMNS]
+    row = f"({', '.join(['%s'] * len(fields))})"
+    params = [
+        field.get_db_prep_save(getattr(entry, field.attname), connection)
+        for entry in entries
+        for field in fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(field.column) for field in fields)})"  # noqa: S608
+            f" VALUES {', '.join([row] * len(entries))}",
+            params,
+        )
+
+
 def flush(request) -> None:
     pending = getattr(request, _PENDING, None)
     if pending:
-        AuditEntry.objects.bulk_create(pending)
+        _insert(pending)
         pending.clear()
 
 
