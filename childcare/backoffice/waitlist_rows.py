@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from childcare.admissions import explanations
 from childcare.backoffice.waitlist_listing import Candidate
 from childcare.models import AgeBand, WishStatus
+from portal.date_patterns import strftime_pattern
 
 ACTIONS_FORM = "candidate-actions"
 
@@ -77,25 +78,16 @@ class RowContext:
         )
 
 
-# Django's date format letters that strftime writes the same way (zero-padded numbers).
-_STRFTIME = {"d": "%d", "m": "%m", "Y": "%Y", "y": "%y"}
-
-
 class _Dates:
     """Short dates as ``|date:"SHORT_DATE_FORMAT"`` writes them, each distinct day formatted once.
 
-    A page has some fifty dates; Django's date formatting costs tens of microseconds each, so a
-    format made only of day, month, year and punctuation (German "d.m.Y", English "m/d/Y") is
-    turned into a strftime pattern once; any other format goes through ``date_format``.
+    A page has some fifty dates; a format strftime can write (``portal.date_patterns``) is written
+    that way, any other goes through ``date_format``.
     """
 
     def __init__(self):
         self._seen: dict[datetime.date, str] = {}
-        short = get_format("SHORT_DATE_FORMAT")
-        simple = all(letter in _STRFTIME or not letter.isalpha() for letter in short) and "\\" not in short
-        self._pattern = (
-            "".join(_STRFTIME.get(letter, letter.replace("%", "%%")) for letter in short) if simple else None
-        )
+        self._pattern = strftime_pattern(get_format("SHORT_DATE_FORMAT"))
 
     def __call__(self, day: datetime.date | None) -> str:
         if day is None:

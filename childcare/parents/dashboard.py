@@ -35,6 +35,7 @@ from childcare.models import (
     Wish,
     WishStatus,
 )
+from portal.date_patterns import strftime_pattern
 from portal.models import PortalSettings
 
 APPLICATION_LABELS = dict(ApplicationStatus.choices)
@@ -307,7 +308,7 @@ def _add_timelines(
     strftime where the language's format allows: the template's date filter costs several times
     as much per entry. Labels and actors are put into words once per page."""
     short_datetime = formats.get_format("SHORT_DATETIME_FORMAT")
-    pattern = _strftime_pattern(short_datetime)
+    pattern = strftime_pattern(short_datetime)
     labels, actors = _Translated(explanations.EVENT_LABELS), {}
     for wish_id, application_id, _, _, kind, _, _, _, _, _, at, _, actor_kind in entries:
         facility, local = facilities.get(wish_id), timezone.localtime(at)
@@ -323,19 +324,6 @@ def _add_timelines(
                 actor=actor,
             )
         )
-
-
-# Django's date format letters that strftime writes the same way (zero-padded numbers).
-_STRFTIME = {"d": "%d", "m": "%m", "Y": "%Y", "y": "%y", "H": "%H", "i": "%M"}
-
-
-@functools.cache
-def _strftime_pattern(django_format: str) -> str | None:
-    """``django_format`` as a strftime pattern when it is made of those letters and punctuation
-    only (German "d.m.Y H:i", English "Y-m-d H:i"); else None."""
-    if "\\" in django_format or any(c.isalpha() and c not in _STRFTIME for c in django_format):
-        return None
-    return "".join(_STRFTIME.get(c, c.replace("%", "%%")) for c in django_format)
 
 
 def _places_shown(applications: list[list]) -> bool:

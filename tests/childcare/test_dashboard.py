@@ -17,7 +17,7 @@ from childcare.models import (
     PriorityPolicy,
     WishStatus,
 )
-from childcare.parents.dashboard import _strftime_pattern
+from portal.date_patterns import strftime_pattern
 from tests.factories import (
     ApplicationFactory,
     ChildFactory,
@@ -29,12 +29,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def parent_client(client, parent):
-    client.force_login(parent)
-    return client
 
 
 def dashboard(client) -> str:
@@ -248,12 +242,12 @@ MOMENT = datetime.datetime(2026, 3, 7, 8, 5, tzinfo=datetime.UTC)
 @pytest.mark.parametrize("django_format", ["d.m.Y H:i", "Y-m-d H:i", "d/m/y, H:i", "d.m.Y %H:i"])
 def test_a_short_time_written_with_strftime_reads_as_djangos_format_writes_it(django_format):
     moment = timezone.localtime(MOMENT)
-    assert moment.strftime(_strftime_pattern(django_format)) == dateformat.format(moment, django_format)
+    assert moment.strftime(strftime_pattern(django_format)) == dateformat.format(moment, django_format)
 
 
 @pytest.mark.parametrize("django_format", ["j. F Y, G:i", "d.m.Y \\u\\m H:i", "N j, Y, P"])
 def test_a_format_with_letters_strftime_writes_otherwise_is_left_to_django(django_format):
-    assert _strftime_pattern(django_format) is None
+    assert strftime_pattern(django_format) is None
 
 
 def test_the_links_kept_for_the_page_follow_the_prefix_the_portal_is_served_under(
