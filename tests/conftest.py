@@ -105,6 +105,13 @@ def parent(db):
 
 
 @pytest.fixture
+def parent_client(client, parent):
+    """The test client, signed in as ``parent``."""
+    client.force_login(parent)
+    return client
+
+
+@pytest.fixture
 def child(parent):
     child = ChildFactory()
     GuardianshipFactory(user=parent, child=child)

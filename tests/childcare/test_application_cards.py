@@ -12,24 +12,13 @@ from django.utils import timezone, translation
 from childcare.models import ApplicationStatus, WishStatus
 from childcare.parents.application_cards import application_cards
 from childcare.parents.dashboard import ApplicationCard, TimelineEntry, WishLine
+from tests.childcare.test_dashboard import dashboard
 from tests.factories import ApplicationFactory, FacilityFactory, OfferFactory, WishFactory
 
 pytestmark = pytest.mark.django_db
 
 SCRIPT = '<script>alert("x")</script>'
 FACILITY = 'Kita "Sonne" & <Mond>'
-
-
-@pytest.fixture
-def parent_client(client, parent):
-    client.force_login(parent)
-    return client
-
-
-def dashboard(client) -> str:
-    response = client.get(reverse("parents:application_list"))
-    assert response.status_code == 200
-    return response.content.decode()
 
 
 def test_a_childs_name_a_facilitys_name_and_a_reason_are_shown_escaped_never_as_markup(

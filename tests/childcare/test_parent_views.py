@@ -27,12 +27,6 @@ def next_august():
 
 
 @pytest.fixture
-def parent_client(client, parent):
-    client.force_login(parent)
-    return client
-
-
-@pytest.fixture
 def u3_facilities():
     result = []
     for name in ("Kita Sonnenblume", "Kita Regenbogen", "Krippe Sternschnuppe"):
