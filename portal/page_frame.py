@@ -11,6 +11,7 @@ more than many pages' own work.
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 
 from django.middleware.csrf import get_token
 from django.template.loader import get_template
@@ -55,11 +56,12 @@ def _settings(context) -> PortalSettings:
     return settings if settings is not None else PortalSettings.load()
 
 
-def _rendered(key: tuple, template_name: str, context: dict) -> str:
+def _rendered(key: tuple, template_name: str, context: Callable[[], dict]) -> str:
+    """The kept frame part ``key``; rendered with ``context()`` the first time."""
     html = _kept.get(key)
     if html is not None:
         return html
-    html = get_template(template_name).render(context)
+    html = get_template(template_name).render(context())
     with _lock:
         _kept[key] = html
         while len(_kept) > MAX_KEPT:
@@ -75,27 +77,23 @@ def forget() -> None:
 
 def head_assets() -> SafeString:
     """The stylesheets and icon, with their hashed file names looked up once per process."""
-    key = ("head",)
-    html = _kept.get(key)
-    if html is None:
-        html = _rendered(
-            key,
-            "includes/frame_head.html",
-            {
-                "icon": static("portal/favicon.svg"),
-                "bootstrap": static("vendor/bootstrap/bootstrap.min.css"),
-                "portal_css": static("portal/portal.css"),
-            },
-        )
+    html = _rendered(
+        ("head",),
+        "includes/frame_head.html",
+        lambda: {
+            "icon": static("portal/favicon.svg"),
+            "bootstrap": static("vendor/bootstrap/bootstrap.min.css"),
+            "portal_css": static("portal/portal.css"),
+        },
+    )
     return mark_safe(html)  # noqa: S308 (rendered by the template engine, which escaped it)
 
 
 def scripts() -> SafeString:
-    key = ("scripts",)
-    html = _kept.get(key) or _rendered(
-        key,
+    html = _rendered(
+        ("scripts",),
         "includes/frame_scripts.html",
-        {"bootstrap_js": static("vendor/bootstrap/bootstrap.bundle.min.js")},
+        lambda: {"bootstrap_js": static("vendor/bootstrap/bootstrap.bundle.min.js")},
     )
     return mark_safe(html)  # noqa: S308
 
@@ -125,7 +123,7 @@ def header(context) -> SafeString:
     html = _rendered(
         key,
         "includes/frame_header.html",
-        {
+        lambda: {
             "staff_area": staff_area,
             "family_area": family_area,
             "user": visitor,
@@ -161,6 +159,6 @@ def footer(context) -> SafeString:
     html = _rendered(
         key,
         "includes/frame_footer.html",
-        {"staff_area": staff_area, "year": year, "portal_settings": settings},
+        lambda: {"staff_area": staff_area, "year": year, "portal_settings": settings},
     )
     return mark_safe(html)  # noqa: S308
