@@ -179,3 +179,36 @@ def _broker_failure_forgotten():
     forget_broker_failure()
     yield
     forget_broker_failure()
+
+
+# A wish whose kept waitlist keys (migration 0018's triggers) disagree with its own and its
+# application's status, submission time or lottery number.
+_QUEUE_KEYS_DRIFT = """
+SELECT w.id FROM childcare_wish w JOIN childcare_application a ON a.id = w.application_id
+WHERE w.listed <> (w.status IN ('active', 'offered') AND a.status IN ('submitted', 'waiting', 'offered'))
+   OR w.application_submitted_at IS DISTINCT FROM a.submitted_at
+   OR w.application_lottery_number IS DISTINCT FROM a.lottery_number
+"""
+
+
+@pytest.fixture(autouse=True)
+def _waitlist_keys_hold(request):
+    """After every test with a database, whatever it wrote and however: no wish's waitlist keys are
+    stale. This holds the triggers to every write path the suite takes."""
+    uses_database = request.node.get_closest_marker("django_db") is not None or {
+        "db",
+        "transactional_db",
+    } & set(request.fixturenames)
+    if not uses_database:
+        yield
+        return
+    request.getfixturevalue("db")  # set up first, so this check runs before the database is reset
+    yield
+    from django.db import connection
+
+    if connection.needs_rollback:  # the test ended inside a failed transaction: nothing to read
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(_QUEUE_KEYS_DRIFT)
+        stale = [row[0] for row in cursor.fetchall()]
+    assert not stale, f"wishes with stale waitlist keys: {stale[:10]}"

@@ -14,11 +14,16 @@ from django.db.models.functions import RowNumber
 
 from childcare.models import LISTED_APPLICATION_STATUSES, LISTED_WISH_STATUSES, Wish
 
-ON_WAITLIST = Q(status__in=LISTED_WISH_STATUSES, application__status__in=LISTED_APPLICATION_STATUSES)
+# On the list: the wish still waiting (or holding an open offer), its application waiting or
+# offered. The database keeps this on the wish as ``listed``, with the application's submission time
+# and lottery number beside it (migration 0018's triggers), so a list and its order are one range of
+# the ``wish_queue_idx`` index; ``LISTED_BY_STATUS`` is the same condition from the statuses.
+LISTED_BY_STATUS = Q(status__in=LISTED_WISH_STATUSES, application__status__in=LISTED_APPLICATION_STATUSES)
+ON_WAITLIST = Q(listed=True)
 ORDER = (
     F("points").desc(),
-    F("application__submitted_at").asc(),
-    F("application__lottery_number").asc(),
+    F("application_submitted_at").asc(),
+    F("application_lottery_number").asc(),
     F("pk").asc(),
 )
 
@@ -69,39 +74,27 @@ class Entry(NamedTuple):
     lottery_number: int
 
 
-def written_out(values) -> str:
-    """Status values written out as SQL literals, so that PostgreSQL reads the lists through the
-    partial index (the waitlist page's statement writes them the same way)."""
-    assert all(value.isidentifier() for value in values)
-    return ", ".join(f"'{value}'" for value in values)
-
-
-# ``ORDER`` as a count: the entries on each given wish's list, and those ahead of it. A listed
-# wish's application is read with subqueries rather than a join (its status for every entry, its
-# submission and lottery number only for equal points): PostgreSQL plans subqueries on their own,
-# which costs less than weighing join orders, and the reads are the same.
-_PLACES = f"""
-WITH mine (wish_id, facility_id, age_band, points, submitted_at, lottery_number) AS (VALUES {{entries}})
+# ``ORDER`` as a count: the entries on each given wish's list, and those ahead of it, read from the
+# wishes' own keys through the list's index, with no application read.
+_PLACES = """
+WITH mine (wish_id, facility_id, age_band, points, submitted_at, lottery_number) AS (VALUES {entries})
 SELECT mine.wish_id, COUNT(*),
        SUM(CASE WHEN other.points > mine.points
                   OR (other.points = mine.points
-                      AND (SELECT (other_a.submitted_at, other_a.lottery_number, other.id)
-                                  < (mine.submitted_at, mine.lottery_number, mine.wish_id)
-                           FROM childcare_application other_a WHERE other_a.id = other.application_id))
+                      AND (other.application_submitted_at, other.application_lottery_number, other.id)
+                          < (mine.submitted_at, mine.lottery_number, mine.wish_id))
            THEN 1 ELSE 0 END)
 FROM mine
 JOIN childcare_wish other ON other.facility_id = mine.facility_id AND other.age_band = mine.age_band
-WHERE other.status IN ({written_out(LISTED_WISH_STATUSES)})
-  AND (SELECT other_a.status FROM childcare_application other_a WHERE other_a.id = other.application_id)
-      IN ({written_out(LISTED_APPLICATION_STATUSES)})
+WHERE other.listed
 GROUP BY mine.wish_id
-"""  # noqa: S608 (no value from outside)
+"""
 
 
 def counted_places(entries: list[Entry]) -> dict[int, tuple[int, int]]:
     """Place and list length of each entry's wish, the wishes being on their lists.
 
-    One statement over just the lists concerned, read through the waitlist index, with no list
+    One statement over just the lists concerned, read through the lists' index, with no list
     loaded or sorted; none for no entry.
     """
     if not entries:

@@ -25,11 +25,8 @@ from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from childcare.admissions.waitlist import written_out
 from childcare.backoffice.forms.staff import suggested_start
 from childcare.models import (
-    LISTED_APPLICATION_STATUSES,
-    LISTED_WISH_STATUSES,
     Application,
     Child,
     Offer,
@@ -104,40 +101,47 @@ def matches(condition: Q):
 
 
 # ``waitlist.ON_WAITLIST`` and ``waitlist.ORDER`` written out (tests/childcare/test_waitlist_listing.py
-# holds them to the ORM's). One pass numbers the list; ``number`` counts the rows meeting the
-# filters up to each row on the same window, so the page is a range of it with no second sort.
-# The counts come on every row (windows over the whole list), and the list's first row always comes
-# back, so an empty page still brings them. Planning this is cheaper than a statement of CTEs
-# joined to a one-row summary, and the child's name as a subquery cheaper than one more join.
+# holds them to the ORM's). The list is numbered from the wishes' own keys, one range of the
+# ``wish_queue_idx`` index read without touching the table; ``number`` counts the rows meeting the
+# filters up to each row on the same window, so the page is a range of it with no second sort. The
+# counts come on every row (windows over the whole list), and the list's first row always comes
+# back, so an empty page still brings them. Applications are read only for the page's rows and the
+# first few still waiting (and, for a month filter, for the whole list); the child's name as a
+# subquery is cheaper to plan than one more join.
 _PAGE = f"""
-SELECT x.total, x.matching, x.top_start, x.matches, x.number,
-       x.position, x.id, x.status, x.rank, x.points, x.points_explanation, x.public_id, x.reference,
-       x.desired_start, x.care_hours_per_week, x.submitted_at,
-       (SELECT c.first_name FROM {Child._meta.db_table} c WHERE c.id = x.child_id),
+WITH listed AS (
+    SELECT w.id, w.status,
+           ROW_NUMBER() OVER queue AS position,
+           SUM(CASE WHEN w.status = %s THEN 1 ELSE 0 END) OVER queue AS waiting_so_far,
+           {{matches}} AS matches,
+           SUM({{matches}}) OVER queue AS number,
+           COUNT(*) OVER () AS total,
+           SUM({{matches}}) OVER () AS matching
+    FROM {Wish._meta.db_table} w{{month_join}}
+    WHERE w.facility_id = %s AND w.age_band = %s AND w.listed
+    WINDOW queue AS (ORDER BY w.points DESC, w.application_submitted_at ASC,
+                              w.application_lottery_number ASC, w.id ASC)
+)
+SELECT l.total, l.matching,
+       (SELECT MIN(ta.desired_start_date)
+        FROM listed t
+        JOIN {Wish._meta.db_table} tw ON tw.id = t.id
+        JOIN {Application._meta.db_table} ta ON ta.id = tw.application_id
+        WHERE t.status = %s AND t.waiting_so_far <= %s),
+       l.matches, l.number,
+       l.position, w.id, w.status, w.rank, w.points, w.points_explanation, a.public_id, a.reference,
+       a.desired_start_date, a.care_hours_per_week, a.submitted_at,
+       (SELECT c.first_name FROM {Child._meta.db_table} c WHERE c.id = a.child_id),
        o.public_id, o.expires_at
-FROM (
-    SELECT listed.*, COUNT(*) OVER () AS total, SUM(listed.matches) OVER () AS matching,
-           MIN(CASE WHEN listed.status = %s AND listed.waiting_so_far <= %s THEN listed.desired_start END)
-               OVER () AS top_start
-    FROM (
-        SELECT w.id, w.status, w.rank, w.points, w.points_explanation, a.public_id, a.reference,
-               a.desired_start_date AS desired_start, a.care_hours_per_week, a.submitted_at, a.child_id,
-               ROW_NUMBER() OVER queue AS position,
-               SUM(CASE WHEN w.status = %s THEN 1 ELSE 0 END) OVER queue AS waiting_so_far,
-               {{matches}} AS matches,
-               SUM({{matches}}) OVER queue AS number
-        FROM {Wish._meta.db_table} w
-        JOIN {Application._meta.db_table} a ON a.id = w.application_id
-        WHERE w.facility_id = %s AND w.age_band = %s
-          AND w.status IN ({written_out(LISTED_WISH_STATUSES)})
-          AND a.status IN ({written_out(LISTED_APPLICATION_STATUSES)})
-        WINDOW queue AS (ORDER BY w.points DESC, a.submitted_at ASC, a.lottery_number ASC, w.id ASC)
-    ) listed
-) x
-LEFT JOIN {Offer._meta.db_table} o ON o.wish_id = x.id AND o.status = %s
-WHERE (x.matches = 1 AND x.number >= %s AND x.number <= %s) OR x.position = 1
-ORDER BY x.position
+FROM listed l
+JOIN {Wish._meta.db_table} w ON w.id = l.id
+JOIN {Application._meta.db_table} a ON a.id = w.application_id
+LEFT JOIN {Offer._meta.db_table} o ON o.wish_id = w.id AND o.status = %s
+WHERE (l.matches = 1 AND l.number >= %s AND l.number <= %s) OR l.position = 1
+ORDER BY l.position
 """  # noqa: S608 (no value from outside)
+# A month filter reads each listed wish's application for its desired start.
+_MONTH_JOIN = f"\n    JOIN {Application._meta.db_table} ma ON ma.id = w.application_id"
 
 
 def _filtered(*, state: WishStatus | None, start_month: datetime.date | None) -> tuple[str, list]:
@@ -147,7 +151,7 @@ def _filtered(*, state: WishStatus | None, start_month: datetime.date | None) ->
         conditions.append("w.status = %s")
         params.append(state)
     if start_month:
-        conditions.append("a.desired_start_date >= %s AND a.desired_start_date < %s")
+        conditions.append("ma.desired_start_date >= %s AND ma.desired_start_date < %s")
         params += _month(start_month)
     if not conditions:
         return "1", []
@@ -195,18 +199,20 @@ def read_page(
     first, last = (number - 1) * per_page + 1, number * per_page
     params = [
         WishStatus.ACTIVE,
-        TOP_WAITING,
-        WishStatus.ACTIVE,
+        *match_params,
         *match_params,
         *match_params,
         facility_id,
         age_band,
+        WishStatus.ACTIVE,
+        TOP_WAITING,
         OfferStatus.OPEN,
         first,
         last,
     ]
+    month_join = _MONTH_JOIN if start_month else ""
     with connection.cursor() as cursor:
-        cursor.execute(_PAGE.format(matches=matches), params)
+        cursor.execute(_PAGE.format(matches=matches, month_join=month_join), params)
         rows = cursor.fetchall()
     total, found, top_start = rows[0][:3] if rows else (0, 0, None)
     zone = timezone.get_current_timezone()

@@ -8,7 +8,6 @@ from django.utils.translation import gettext_lazy as _
 
 from childcare.models.children import Child
 from childcare.models.choices import (
-    LISTED_WISH_STATUSES,
     OPEN_APPLICATION_STATUSES,
     ActorKind,
     AgeBand,
@@ -125,6 +124,18 @@ class Wish(models.Model):
         _("last waitlist position told to the family"), null=True, blank=True
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # The waitlist's condition and order keys, kept by the database (migration 0018's triggers) from
+    # the wish's and its application's status, submission time and lottery number, whichever way
+    # those are written; read in SQL only (``waitlist.ON_WAITLIST``, ``waitlist.ORDER``): an
+    # instance's values are as loaded. With them a list is one index range, not one application
+    # read per child on it.
+    listed = models.BooleanField(_("on the waitlist"), default=False, db_default=False, editable=False)
+    application_submitted_at = models.DateTimeField(
+        _("application submitted"), null=True, blank=True, editable=False
+    )
+    application_lottery_number = models.PositiveIntegerField(
+        _("application's lottery number"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("wish")
@@ -139,12 +150,20 @@ class Wish(models.Model):
         ]
         indexes = [
             models.Index(fields=["facility", "age_band", "status", "-points"], name="wish_waitlist_idx"),
-            # The lists in waitlist order as far as the wish itself knows it (points, then age):
-            # the top of a list and the entries ahead of a family are read from here.
+            # The lists in waitlist order, with the status the staff page filters on: a list, its
+            # top and the entries ahead of a family are one range of this index.
             models.Index(
-                fields=["facility", "age_band", "-points", "id"],
-                condition=Q(status__in=LISTED_WISH_STATUSES),
-                name="wish_listed_order_idx",
+                fields=[
+                    "facility",
+                    "age_band",
+                    "-points",
+                    "application_submitted_at",
+                    "application_lottery_number",
+                    "id",
+                    "status",
+                ],
+                condition=Q(listed=True),
+                name="wish_queue_idx",
             ),
         ]
 

@@ -49,6 +49,7 @@ def test_counted_positions_agree_with_the_ranked_lists(rows):
     assert counted == ranked
     listed = {pk for pk in Wish.objects.filter(waitlist.ON_WAITLIST).values_list("pk", flat=True)}
     assert set(counted) == listed
+    assert listed == set(Wish.objects.filter(waitlist.LISTED_BY_STATUS).values_list("pk", flat=True))
     for facility in facilities:
         for band in (AgeBand.UNDER_THREE, AgeBand.THREE_TO_SCHOOL):
             order = list(

@@ -9,7 +9,17 @@ from hypothesis import strategies as st
 
 from childcare.admissions import waitlist
 from childcare.backoffice import waitlist_listing as listing
-from childcare.models import AgeBand, Application, ApplicationStatus, Offer, OfferStatus, Wish, WishStatus
+from childcare.models import (
+    LISTED_APPLICATION_STATUSES,
+    LISTED_WISH_STATUSES,
+    AgeBand,
+    Application,
+    ApplicationStatus,
+    Offer,
+    OfferStatus,
+    Wish,
+    WishStatus,
+)
 from tests.factories import ApplicationFactory, FacilityFactory, OfferFactory, WishFactory
 
 pytestmark = pytest.mark.django_db
@@ -64,7 +74,18 @@ def test_a_page_agrees_with_the_ranked_list_and_the_filters_condition(rows, chos
         per_page=per_page,
     )
 
-    ranked = list(waitlist.waitlist(facility_id=facility.pk, age_band=AgeBand.THREE_TO_SCHOOL))
+    # The list from the statuses and the applications themselves, not from the wishes' kept keys.
+    ranked = sorted(
+        (
+            wish
+            for wish in Wish.objects.filter(
+                facility=facility, age_band=AgeBand.THREE_TO_SCHOOL
+            ).select_related("application__child")
+            if wish.status in LISTED_WISH_STATUSES and wish.application.status in LISTED_APPLICATION_STATUSES
+        ),
+        key=lambda w: (-w.points, w.application.submitted_at, w.application.lottery_number, w.pk),
+    )
+    assert ranked == list(waitlist.waitlist(facility_id=facility.pk, age_band=AgeBand.THREE_TO_SCHOOL))
     position = {wish.pk: place for place, wish in enumerate(ranked, start=1)}
     meeting = set(
         Wish.objects.filter(listing.matching(state=state, start_month=month)).values_list("pk", flat=True)
