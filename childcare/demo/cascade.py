@@ -117,11 +117,34 @@ def _truncate_mostly_doomed(doomed: "_Doomed") -> set[type[models.Model]]:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(f"TRUNCATE {', '.join(_table(model) for model in chosen)}")
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-        for model in chosen:
+        # Referenced rows first: a trigger that reads a row's parent (the wishes' waitlist keys
+        # read their application) must find it.
+        for model in _referenced_first(chosen):
             keep = connection.ops.quote_name(f"kept_{model._meta.db_table}")
             cursor.execute(f"INSERT INTO {_table(model)} SELECT * FROM {keep}")  # noqa: S608
             cursor.execute(f"DROP TABLE {keep}")
     return chosen & doomed.sizes.keys()
+
+
+def _referenced_first(chosen: set[type[models.Model]]) -> list[type[models.Model]]:
+    """``chosen`` ordered so that each model comes after the models it references (a cycle is
+    broken at the model first by name); the same order every run."""
+    targets = {
+        model: {
+            field.remote_field.model._meta.concrete_model
+            for field in model._meta.concrete_fields
+            if field.remote_field is not None
+        }
+        for model in chosen
+    }
+    ordered: list[type[models.Model]] = []
+    remaining = sorted(chosen, key=lambda model: model._meta.label)
+    while remaining:
+        ready = [model for model in remaining if not (targets[model] - {model}) & set(remaining)]
+        for model in ready or remaining[:1]:
+            ordered.append(model)
+            remaining.remove(model)
+    return ordered
 
 
 def _row_count(model: type[models.Model]) -> int:

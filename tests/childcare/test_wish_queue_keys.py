@@ -98,8 +98,12 @@ def test_the_keys_cannot_be_written_by_hand():
 def test_a_changed_submission_time_moves_the_wish_in_its_list():
     facility = FacilityFactory()
     earlier = timezone.now() - datetime.timedelta(days=10)
-    first = WishFactory(facility=facility, application=ApplicationFactory(submitted_at=earlier))
-    second = WishFactory(facility=facility, application=ApplicationFactory(submitted_at=earlier))
+    first = WishFactory(
+        facility=facility, application=ApplicationFactory(submitted_at=earlier, lottery_number=1)
+    )
+    second = WishFactory(
+        facility=facility, application=ApplicationFactory(submitted_at=earlier, lottery_number=2)
+    )
     assert list(waitlist.waitlist(facility_id=facility.pk)) == [first, second]
 
     Application.objects.filter(pk=first.application_id).update(submitted_at=timezone.now())
