@@ -151,3 +151,24 @@ def test_office_page_checks_and_imports_others_get_404(client, municipal_office,
     upload = SimpleUploadedFile("f.csv", as_csv([row(1)]).encode(), content_type="text/csv")
     assert client.post("/verwaltung/einrichtungen/import/", {"file": upload}).status_code == 200
     assert Facility.objects.filter(external_id="ext-1").exists()
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_a_file_with_a_null_character_is_refused_with_a_message_and_writes_nothing(
+    client, municipal_office, language
+):
+    """PostgreSQL cannot even look up a text with a null character: the file is refused first."""
+    client.force_login(municipal_office)
+    client.cookies["django_language"] = language
+    text = as_csv([row(1, external_id="ext-\x00")])
+    upload = SimpleUploadedFile("f.csv", text.encode(), content_type="text/csv")
+
+    response = client.post("/verwaltung/einrichtungen/import/", {"file": upload})
+
+    assert response.status_code == 200
+    message = {
+        "en": "The file contains null characters: it is not a CSV text file.",
+        "de": "Die Datei enthält Nullzeichen: Sie ist keine CSV-Textdatei.",
+    }[language]
+    assert message in response.content.decode()
+    assert not Facility.objects.exists()

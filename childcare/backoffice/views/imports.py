@@ -27,9 +27,12 @@ class ImportForm(forms.Form):
         if upload.size > MAX_FILE_BYTES:
             raise forms.ValidationError(_("The file is larger than 5 MB."))
         try:
-            return upload.read().decode("utf-8")
+            text = upload.read().decode("utf-8")
         except UnicodeDecodeError:
             raise forms.ValidationError(_("The file is not UTF-8 text. Save it as 'CSV UTF-8'.")) from None
+        if "\x00" in text:  # no text file holds one, and PostgreSQL cannot even look one up
+            raise forms.ValidationError(_("The file contains null characters: it is not a CSV text file."))
+        return text
 
 
 @municipal_office_required
