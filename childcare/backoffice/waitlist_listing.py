@@ -50,7 +50,7 @@ class Candidate(NamedTuple):
     status: str
     rank: int
     points: int
-    points_explanation: dict
+    points_explanation_json: str  # as stored; the rows write each distinct one once (waitlist_rows)
     public_id: UUID
     reference: str
     first_name: str
@@ -106,8 +106,8 @@ def matches(condition: Q):
 # filters up to each row on the same window, so the page is a range of it with no second sort. The
 # counts come on every row (windows over the whole list), and the list's first row always comes
 # back, so an empty page still brings them. Applications are read only for the page's rows and the
-# first few still waiting (and, for a month filter, for the whole list); the child's name as a
-# subquery is cheaper to plan than one more join.
+# first few still waiting (and, for a month filter, for the whole list), open offers only for the
+# rows holding one; the child's name as a subquery is cheaper to plan than one more join.
 _PAGE = f"""
 WITH listed AS (
     SELECT w.id, w.status,
@@ -132,11 +132,13 @@ SELECT l.total, l.matching,
        l.position, w.id, w.status, w.rank, w.points, w.points_explanation, a.public_id, a.reference,
        a.desired_start_date, a.care_hours_per_week, a.submitted_at,
        (SELECT c.first_name FROM {Child._meta.db_table} c WHERE c.id = a.child_id),
-       o.public_id, o.expires_at
+       CASE WHEN l.status = %s THEN (SELECT o.public_id FROM {Offer._meta.db_table} o
+                                     WHERE o.wish_id = l.id AND o.status = %s) END,
+       CASE WHEN l.status = %s THEN (SELECT o.expires_at FROM {Offer._meta.db_table} o
+                                     WHERE o.wish_id = l.id AND o.status = %s) END
 FROM listed l
 JOIN {Wish._meta.db_table} w ON w.id = l.id
 JOIN {Application._meta.db_table} a ON a.id = w.application_id
-LEFT JOIN {Offer._meta.db_table} o ON o.wish_id = w.id AND o.status = %s
 WHERE (l.matches = 1 AND l.number >= %s AND l.number <= %s) OR l.position = 1
 ORDER BY l.position
 """  # noqa: S608 (no value from outside)
@@ -176,9 +178,9 @@ def _uuid(value) -> UUID | None:
     return UUID(str(value)) if value is not None and not isinstance(value, UUID) else value
 
 
-def _json(value) -> dict:
-    # Django reads jsonb as text and decodes it in the field (``JSONField.from_db_value``, no decoder).
-    return json.loads(value) if isinstance(value, str) else value or {}
+def _json_text(value) -> str:
+    # Django reads jsonb as text (its field decodes it); left as text, many rows share one.
+    return value if isinstance(value, str) else json.dumps(value or {})
 
 
 def read_page(
@@ -206,6 +208,9 @@ def read_page(
         age_band,
         WishStatus.ACTIVE,
         TOP_WAITING,
+        WishStatus.OFFERED,
+        OfferStatus.OPEN,
+        WishStatus.OFFERED,
         OfferStatus.OPEN,
         first,
         last,
@@ -227,7 +232,7 @@ def read_page(
                 status,
                 rank,
                 points,
-                _json(explanation),
+                _json_text(explanation),
                 _uuid(public_id),
                 reference,
                 first_name,

@@ -16,6 +16,7 @@ link's accessible name names the child and the application.
 
 import datetime
 import functools
+import json
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -177,18 +178,17 @@ class _Labels:
         return self._answer_by % {"deadline": self._dates(timezone.localdate(expires_at))}
 
 
-def _points(candidate: Candidate, language: str | None) -> str:
-    """The points, with their explanation to unfold; many families share the same criteria and points."""
+@functools.lru_cache(maxsize=4096)
+def _points_cell(language: str | None, points: int, explanation_json: str) -> str:
+    """The points, with their explanation to unfold, in ``language`` (the active one); many families
+    share the same criteria and points, so each distinct cell is written once per process."""
     items = [
-        _explanation_line(language, criterion, points)
-        for criterion, points in candidate.points_explanation.items()
+        _explanation_line(language, criterion, value)
+        for criterion, value in (json.loads(explanation_json) or {}).items()
     ]
     if not items:
-        return str(candidate.points)
-    return (
-        f'<details><summary>{candidate.points}</summary><ul class="small mb-0 ps-3">'
-        f"{''.join(items)}</ul></details>"
-    )
+        return str(points)
+    return f'<details><summary>{points}</summary><ul class="small mb-0 ps-3">{"".join(items)}</ul></details>'
 
 
 def _actions(
@@ -240,13 +240,14 @@ def candidate_rows(candidates: Iterable[Candidate], page: RowContext) -> SafeStr
         state = labels.states.get(candidate.status) or escape(candidate.status)
         if candidate.offer_expires_at:
             state += f'<br><span class="small">{labels.answer_by(candidate.offer_expires_at)}</span>'
+        points = _points_cell(language, candidate.points, candidate.points_explanation_json)
         rows.append(
             f'<tr id="candidate-{public_id}">\n<td>{candidate.position}</td>\n'
             f'<th scope="row"><a class="reference" href="{application_before}{public_id}{application_after}">'
             f"{reference}</a><br>{first_name}"
             f' <span class="text-body-secondary small">· {page.band_label}</span></th>\n'
             f"<td>{dates(candidate.desired_start)}</td>\n<td>{labels.hours(candidate.care_hours_per_week)}</td>\n"
-            f"<td>{candidate.rank}</td>\n<td>{_points(candidate, language)}</td>\n"
+            f"<td>{candidate.rank}</td>\n<td>{points}</td>\n"
             f"<td>{dates(candidate.submitted)}</td>\n<td>{state}</td>\n"
             f'<td class="actions-cell">{_actions(candidate, public_id, reference, who, page, labels)}'
             "</td>\n</tr>"

@@ -1,6 +1,7 @@
 """The waitlist page's markup and the start date its two offer forms suggest."""
 
 import datetime
+import re
 from collections import Counter
 from html.parser import HTMLParser
 
@@ -71,7 +72,7 @@ def test_both_offer_forms_suggest_the_top_familys_desired_start(client, waitlist
     waiting(waitlist, 40, desired + datetime.timedelta(days=30))
     client.force_login(staff)
     page = waitlist_page(client, waitlist)
-    assert page.context["offer_next_form"].initial["start_date"] == desired
+    assert page.context["offer_next"]["start_date"] == desired
     [row] = [wish for wish in page.context["candidates"] if wish.pk == top.pk]
     assert row.offer_start == desired
     single = client.get(reverse("backoffice:offer_make", args=[waitlist.slug, top.application.public_id]))
@@ -90,13 +91,13 @@ def test_the_bulk_form_suggests_the_earliest_desired_start_among_the_top_waiting
     waiting(waitlist, 50, later)
     waiting(waitlist, 40, earlier)
     client.force_login(staff)
-    assert waitlist_page(client, waitlist).context["offer_next_form"].initial["start_date"] == earlier
+    assert waitlist_page(client, waitlist).context["offer_next"]["start_date"] == earlier
 
 
 def test_a_desired_start_in_the_past_is_suggested_as_tomorrow_by_both_forms(client, waitlist, staff):
     top = waiting(waitlist, 50, TODAY - datetime.timedelta(days=10))
     client.force_login(staff)
-    assert waitlist_page(client, waitlist).context["offer_next_form"].initial["start_date"] == TOMORROW
+    assert waitlist_page(client, waitlist).context["offer_next"]["start_date"] == TOMORROW
     single = client.get(reverse("backoffice:offer_make", args=[waitlist.slug, top.application.public_id]))
     assert single.context["form"].initial["start_date"] == TOMORROW
 
@@ -236,7 +237,7 @@ def test_the_bulk_form_skips_families_holding_an_offer_for_its_date(client, wait
     waiting(waitlist, 30, later + datetime.timedelta(days=20))
     waiting(waitlist, 20, TODAY + datetime.timedelta(days=30))  # fourth waiting family: not at the top
     client.force_login(staff)
-    assert waitlist_page(client, waitlist).context["offer_next_form"].initial["start_date"] == later
+    assert waitlist_page(client, waitlist).context["offer_next"]["start_date"] == later
 
 
 def test_the_header_counts_places_taken_today_from_the_stored_availability(client, waitlist, staff):
@@ -309,3 +310,64 @@ def test_the_kept_fields_follow_the_language_of_each_request(client, waitlist, s
     assert '<label for="id_start_month" class="form-label">Desired start in</label>' in english
     assert "Number of offers" in english
     assert "Number of offers" not in german
+
+
+def test_the_heading_escapes_the_facility_name_and_counts_in_the_request_language(
+    client, waitlist, staff, in_english
+):
+    waitlist.name = 'Kita <b>&"Sonne"'
+    waitlist.save()
+    bulk_list(waitlist, 1)
+    client.force_login(staff)
+
+    html = waitlist_page(client, waitlist).content.decode()
+
+    assert "<h1>Waitlist · Kita &lt;b&gt;&amp;&quot;Sonne&quot;</h1>" in html
+    assert "<b>&" not in html
+    assert "3 places,\n  3 free today,\n  1 child on the waitlist\n</p>" in html
+    client.cookies["django_language"] = "de"
+    assert "1 Kind auf der Warteliste" in waitlist_page(client, waitlist).content.decode()
+
+
+def test_the_csv_link_keeps_the_filters_but_not_the_page(client, waitlist, staff):
+    bulk_list(waitlist, 60)
+    client.force_login(staff)
+    url = reverse("backoffice:waitlist", args=[waitlist.slug])
+
+    html = client.get(url, {"state": "active", "page": "2"}).content.decode()
+
+    csv = reverse("backoffice:waitlist_csv", args=[waitlist.slug])
+    assert f'href="{csv}?state=active">' in html
+    assert f'href="{csv}"' in client.get(url).content.decode()
+
+
+def test_the_page_s_forms_and_its_frame_carry_one_token_that_is_accepted(client, waitlist, staff):
+    waiting(waitlist, 50, TODAY + datetime.timedelta(days=30))
+    client.force_login(staff)
+    client.handler.enforce_csrf_checks = True
+
+    html = waitlist_page(client, waitlist).content.decode()
+
+    tokens = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    assert len(tokens) == 4  # sign-out, language, offer the next places, the rows' actions
+    assert len(set(tokens)) == 1
+    response = client.post(
+        reverse("backoffice:offer_next", args=[waitlist.slug]),
+        {
+            "csrfmiddlewaretoken": tokens[0],
+            "age_band": AgeBand.THREE_TO_SCHOOL,
+            "count": 1,
+            "start_date": (TODAY + datetime.timedelta(days=30)).isoformat(),
+            "answer_by": (TODAY + datetime.timedelta(days=10)).isoformat(),
+        },
+    )
+    assert response.status_code == 302
+
+
+def test_wrong_filters_are_summed_up_above_the_form(client, waitlist, staff, in_english):
+    client.force_login(staff)
+
+    html = client.get(reverse("backoffice:waitlist", args=[waitlist.slug]), {"state": "nonsense"}).content
+
+    assert b'id="error-summary"' in html
+    assert html.index(b'id="error-summary"') < html.index(b'aria-label="Filter the waitlist"')

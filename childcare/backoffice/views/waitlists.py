@@ -13,6 +13,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,8 +24,8 @@ from django.utils.translation import gettext as _
 from childcare import permissions
 from childcare.admissions import explanations, waitlist
 from childcare.admissions import offers as offer_services
+from childcare.backoffice import waitlist_body, waitlist_rows
 from childcare.backoffice import waitlist_listing as listing
-from childcare.backoffice import waitlist_rows
 from childcare.backoffice.exports import csv_response
 from childcare.backoffice.forms import staff as forms
 from childcare.backoffice.lookups import WaitlistFacility, waitlist_facility
@@ -186,16 +187,18 @@ FORM_FIELDS_SECONDS = 10 * 60
 
 
 def _form_fields(
-    form: forms.WaitlistFilterForm, offer_next_form: forms.OfferNextForm
+    form: forms.WaitlistFilterForm, offer_next: dict
 ) -> tuple[dict[str, SafeString], dict[str, SafeString]]:
-    """The filter form's and the "offer the next places" form's fields, as ``search_fields`` writes them."""
+    """The filter form's and the "offer the next places" form's fields (its ``initial`` values being
+    ``offer_next``), as ``search_fields`` writes them; the second form is made only to write them."""
     shown = (
         [(name, form.data.getlist(name)) for name in form.fields],
         [(name, [str(error) for error in errors]) for name, errors in form.errors.items()],
-        sorted((name, str(value)) for name, value in offer_next_form.initial.items()),
+        sorted((name, str(value)) for name, value in offer_next.items()),
     )
 
     def write() -> dict[str, str]:
+        offer_next_form = forms.OfferNextForm(initial=offer_next)
         return {
             **{f"filter:{name}": str(field) for name, field in search_fields(form).items()},
             **{f"offer-next:{name}": str(field) for name, field in search_fields(offer_next_form).items()},
@@ -260,38 +263,56 @@ def waitlist_page(request, slug):
     deadline = offer_services.default_deadline().date()  # reads the portal settings
     back = request.get_full_path()
     band_places, free_now = facility.programs.get(filters.age_band, (0, 0))
-    offer_next_form = forms.OfferNextForm(
-        initial={
-            "age_band": filters.age_band,
-            "count": 1,
-            "start_date": forms.suggested_start([listed.top_start]),
-            "answer_by": deadline,
-        }
+    offer_next = {
+        "age_band": filters.age_band,
+        "count": 1,
+        "start_date": forms.suggested_start([listed.top_start]),
+        "answer_by": deadline,
+    }
+    fields, offer_next_fields = _form_fields(form, offer_next)
+    csrf_token = get_token(request)  # one masked token for the page's forms and its frame
+    body = waitlist_body.body(
+        waitlist_body.WaitlistBody(
+            facility_slug=facility.slug,
+            facility_name=facility.name,
+            band_label=str(AgeBand(filters.age_band).label),
+            places=band_places,
+            free_now=free_now,
+            total=listed.total,
+            query=request.GET,
+            form=form,
+            fields=fields,
+            offer_next_fields=offer_next_fields,
+            rows=waitlist_rows.candidate_rows(
+                listed.candidates,
+                waitlist_rows.RowContext.for_page(
+                    facility_slug=facility.slug, age_band=filters.age_band, back=back, deadline=deadline
+                ),
+            ),
+            has_candidates=bool(listed.candidates),
+            actions_form=waitlist_rows.ACTIONS_FORM,
+            back=back,
+            deadline=deadline,
+            csrf_token=csrf_token,
+            page=page,
+            page_range=paginator.get_elided_page_range(number, on_each_side=1, on_ends=1),
+        )
     )
-    fields, offer_next_fields = _form_fields(form, offer_next_form)
     context = {
         "facility": facility,
+        "body": body,
+        "csrf_token": csrf_token,
+        # What the body shows, for anything reading the page's context (the template needs only the above).
         "form": form,
         "filters": filters,
-        "age_band_label": AgeBand(filters.age_band).label,
         "candidates": listed.candidates,
-        "rows": waitlist_rows.candidate_rows(
-            listed.candidates,
-            waitlist_rows.RowContext.for_page(
-                facility_slug=facility.slug, age_band=filters.age_band, back=back, deadline=deadline
-            ),
-        ),
-        "actions_form": waitlist_rows.ACTIONS_FORM,
-        "back": back,
         "page_obj": page,
-        "page_range": paginator.get_elided_page_range(number, on_each_side=1, on_ends=1),
         "total": listed.total,
         "places": band_places,
         "free_now": free_now,
+        "back": back,
         "deadline": deadline,
-        "offer_next_form": offer_next_form,
-        "fields": fields,
-        "offer_next_fields": offer_next_fields,
+        "offer_next": offer_next,
     }
     return render(request, "childcare/staff/waitlist.html", context)
 
