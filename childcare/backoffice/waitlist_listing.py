@@ -130,7 +130,7 @@ SELECT l.total, l.matching,
         WHERE t.status = %s AND t.waiting_so_far <= %s),
        l.matches, l.number,
        l.position, w.id, w.status, w.rank, w.points, w.points_explanation, a.public_id, a.reference,
-       a.desired_start_date, a.care_hours_per_week, a.submitted_at,
+       a.desired_start_date, a.care_hours_per_week, {{submitted_day}},
        (SELECT c.first_name FROM {Child._meta.db_table} c WHERE c.id = a.child_id),
        CASE WHEN l.status = %s THEN (SELECT o.public_id FROM {Offer._meta.db_table} o
                                      WHERE o.wish_id = l.id AND o.status = %s) END,
@@ -142,6 +142,10 @@ JOIN {Application._meta.db_table} a ON a.id = w.application_id
 WHERE (l.matches = 1 AND l.number >= %s AND l.number <= %s) OR l.position = 1
 ORDER BY l.position
 """  # noqa: S608 (no value from outside)
+# The day of submission in the portal's time zone: PostgreSQL works it out (a date reads faster
+# than a timestamp with its zone, fifty times a page); SQLite, with no time zones, hands over the
+# stored UTC time and Python does.
+_SUBMITTED_DAY = {"postgresql": "(a.submitted_at AT TIME ZONE %s)::date"}
 # A month filter reads each listed wish's application for its desired start.
 _MONTH_JOIN = f"\n    JOIN {Application._meta.db_table} ma ON ma.id = w.application_id"
 
@@ -174,6 +178,13 @@ def _aware(value) -> datetime.datetime | None:
     return value
 
 
+def _day(submitted, zone) -> datetime.date | None:
+    """The local day of submission: a date from PostgreSQL, a UTC time from SQLite."""
+    if submitted is None or type(submitted) is datetime.date:
+        return submitted
+    return _aware(submitted).astimezone(zone).date()
+
+
 def _uuid(value) -> UUID | None:
     return UUID(str(value)) if value is not None and not isinstance(value, UUID) else value
 
@@ -199,6 +210,7 @@ def read_page(
     """
     matches, match_params = _filtered(state=state, start_month=start_month)
     first, last = (number - 1) * per_page + 1, number * per_page
+    submitted_day = _SUBMITTED_DAY.get(connection.vendor)
     params = [
         WishStatus.ACTIVE,
         *match_params,
@@ -208,6 +220,7 @@ def read_page(
         age_band,
         WishStatus.ACTIVE,
         TOP_WAITING,
+        *([timezone.get_current_timezone_name()] if submitted_day else []),
         WishStatus.OFFERED,
         OfferStatus.OPEN,
         WishStatus.OFFERED,
@@ -215,9 +228,13 @@ def read_page(
         first,
         last,
     ]
-    month_join = _MONTH_JOIN if start_month else ""
+    sql = _PAGE.format(
+        matches=matches,
+        month_join=_MONTH_JOIN if start_month else "",
+        submitted_day=submitted_day or "a.submitted_at",
+    )
     with connection.cursor() as cursor:
-        cursor.execute(_PAGE.format(matches=matches, month_join=month_join), params)
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     total, found, top_start = rows[0][:3] if rows else (0, 0, None)
     zone = timezone.get_current_timezone()
@@ -238,7 +255,7 @@ def read_page(
                 first_name,
                 _date(desired_start),
                 hours,
-                _aware(submitted).astimezone(zone).date() if submitted else None,
+                _day(submitted, zone),
                 _uuid(offer_id),
                 _aware(expires_at),
             )

@@ -134,3 +134,21 @@ def test_the_top_start_is_the_earliest_desired_start_of_the_first_three_families
 
     assert page.top_start == datetime.date(2027, 3, 1)
     assert [c.position for c in page.candidates] == [1, 2, 3, 4, 5]
+
+
+def test_the_day_of_submission_is_the_portal_s_local_day():
+    """23:30 UTC on New Year's Eve is already New Year's Day in Germany."""
+    facility = FacilityFactory()
+    late = datetime.datetime(2026, 12, 31, 23, 30, tzinfo=datetime.UTC)
+    WishFactory(facility=facility, application=ApplicationFactory(submitted_at=late))
+
+    page = listing.read_page(
+        facility_id=facility.pk,
+        age_band=AgeBand.THREE_TO_SCHOOL,
+        state=None,
+        start_month=None,
+        number=1,
+        per_page=10,
+    )
+
+    assert [candidate.submitted for candidate in page.candidates] == [datetime.date(2027, 1, 1)]

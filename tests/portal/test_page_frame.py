@@ -4,9 +4,17 @@ CSRF token, address, e-mail and unread count, escaped, and never another visitor
 import re
 
 import pytest
-from django.test import Client
+from django.contrib import messages
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.messages.middleware import MessageMiddleware
+from django.contrib.sessions.middleware import SessionMiddleware
+from django.middleware.csrf import get_token
+from django.shortcuts import render
+from django.test import Client, RequestFactory
+from django.test.signals import template_rendered
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 
 from notifications.models import OutboxMessage
 from portal import page_frame
@@ -117,3 +125,78 @@ def test_an_office_frame_is_not_shown_to_a_parent():
     parent_html = signed_in(UserFactory()).get(reverse("home")).text
     assert reverse("backoffice:planning_overview") not in parent_html
     assert reverse("admin:index") not in parent_html
+
+
+# --- a whole page kept (page_frame.page) ---
+
+TITLE = 'Titel <"&>'
+CONTENT = mark_safe("<p>Inhalt mit kpframeslot7csrf im Text</p>")  # content is never searched for slots
+
+
+def page_request(user, path: str = "/some/page/?q=%3Cb%3E"):
+    request = RequestFactory().get(path)
+    SessionMiddleware(lambda r: None).process_request(request)
+    MessageMiddleware(lambda r: None).process_request(request)
+    request.user = user
+    request.session["staff_area"] = bool(getattr(user, "is_staff", False))
+    return request
+
+
+def kept_and_rendered(user, *, message: str = "") -> tuple[str, str]:
+    """The same page through ``page_frame.page`` and through the template engine."""
+    kept_request, rendered_request = page_request(user), page_request(user)
+    token = get_token(kept_request)
+    rendered_request.META["CSRF_COOKIE"] = kept_request.META["CSRF_COOKIE"]
+    if message:
+        messages.info(kept_request, message)
+        messages.info(rendered_request, message)
+    kept = page_frame.page(kept_request, title=TITLE, content=CONTENT, context={"csrf_token": token})
+    rendered = render(
+        rendered_request,
+        page_frame.SHELL_TEMPLATE,
+        {"title": TITLE, "content": CONTENT, "csrf_token": token},
+    )
+    return kept.content.decode(), rendered.content.decode()
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+@pytest.mark.parametrize("who", ["anonymous", "parent", "staff"])
+def test_a_kept_page_is_the_page_the_template_engine_writes(language, who):
+    user = {
+        "anonymous": lambda: AnonymousUser(),
+        "parent": lambda: UserFactory(email='eltern"<i>@example.org'),
+        "staff": lambda: UserFactory(email="leitung@example.org", is_staff=True),
+    }[who]()
+    if who == "parent":
+        unread(user, 2)
+    with translation.override(language):
+        first, rendered = kept_and_rendered(user)  # rendered and kept
+        rendered_templates = []
+        record = lambda sender, template, **kwargs: rendered_templates.append(template.name)  # noqa: E731
+        template_rendered.connect(record)
+        try:
+            again, rendered_again = kept_and_rendered(user)  # from the kept copy
+        finally:
+            template_rendered.disconnect(record)
+
+    assert first == rendered
+    assert again == rendered_again
+    # The kept page ran no part of the frame's templates; the one rendered by hand did.
+    assert rendered_templates.count("base.html") == 1
+    assert page_frame.FILLED_TEMPLATE in rendered_templates
+    assert "<title>Titel &lt;&quot;&amp;&gt; ·" in again
+    assert "kpframeslot7csrf im Text" in again
+    assert "?q=%3Cb%3E" in again
+    assert "<b>" not in again
+    for marker in (page_frame.TITLE, page_frame.CONTENT, page_frame.EMAIL, page_frame.UNREAD):
+        assert marker not in again
+
+
+def test_a_kept_page_shows_the_messages_waiting_for_it():
+    parent = UserFactory()
+    kept_and_rendered(parent)  # the page is kept
+
+    kept, rendered = kept_and_rendered(parent, message="Das Angebot ist verschickt.")
+
+    assert "Das Angebot ist verschickt." in kept
+    assert kept == rendered

@@ -39,7 +39,7 @@ from childcare.models import (
     WishStatus,
 )
 from childcare.parents.search_fields import search_fields
-from portal import audit, fragments
+from portal import audit, fragments, page_frame
 
 WAITLIST_PER_PAGE = 50
 FACILITIES_PER_PAGE = 25
@@ -314,7 +314,8 @@ def waitlist_page(request, slug):
         "deadline": deadline,
         "offer_next": offer_next,
     }
-    return render(request, "childcare/staff/waitlist.html", context)
+    title = _("Waitlist · %(name)s") % {"name": facility.name}
+    return page_frame.page(request, title=title, content=body, context=context)
 
 
 CSV_COLUMNS = (
