@@ -225,6 +225,34 @@ def test_staff_pages_pass_axe_and_fit_a_desktop_window(leader, ahorn, town, desk
         check(desktop, label="staff-application")
 
 
+def test_the_waitlist_scrolls_in_its_wrapper_on_a_phone_with_words_kept_whole(leader, ahorn, town, phone):
+    """At 390 px the table is wider than the phone: it scrolls inside its wrapper, and no cell is
+    squeezed to a letter per line (a date, the actions' heading and button each stay on one line)."""
+    for number, name in enumerate(["Mia", "Noah"]):
+        submitted_application(
+            parent=UserFactory(email=f"familie.{number}@example.org"),
+            facilities=[ahorn, town["Kita Birke"]],
+            first_name=name,
+        )
+    assert phone.viewport_size["width"] == 390
+
+    sign_in_to_the_backoffice(phone, leader)
+    phone.goto("/verwaltung/kita-ahorn/warteliste/?age_band=u3")
+    check(phone, label="staff-waitlist-phone")
+
+    wrapper = phone.locator("main .table-responsive")
+    scroll_width, client_width = wrapper.evaluate("(w) => [w.scrollWidth, w.clientWidth]")
+    assert scroll_width > client_width  # the table scrolls, the page does not (check above)
+    row = phone.locator("main tbody tr[id^=candidate-]").first
+    date, heading = row.locator("td").nth(1), phone.locator("main thead th.actions-cell")
+    for cell in (date, heading, row.locator("summary").last):
+        height, line = cell.evaluate(
+            "(c) => { const text = document.createRange(); text.selectNodeContents(c);"
+            " return [text.getBoundingClientRect().height, parseFloat(getComputedStyle(c).lineHeight)]; }"
+        )
+        assert height < 1.5 * line, (cell.inner_text(), height, line)  # the text's own height: one line
+
+
 def test_staff_offer_a_place_from_the_waitlist_with_the_keyboard_alone(portal, leader, family, desktop):
     """Tab to the row's actions, open them with Enter, Tab to the child's offer button, Enter."""
     from tests.e2e.test_keyboard import press, tab_to
