@@ -94,9 +94,16 @@ class _Dates:
         if day is None:
             return "–"
         if day not in self._seen:
-            text = day.strftime(self._pattern) if self._pattern else date_format(day, "SHORT_DATE_FORMAT")
-            self._seen[day] = escape(text)
+            if self._pattern:  # the same days come back page after page: each is written once
+                self._seen[day] = _strftime_escaped(day, self._pattern)
+            else:
+                self._seen[day] = escape(date_format(day, "SHORT_DATE_FORMAT"))
         return self._seen[day]
+
+
+@functools.lru_cache(maxsize=8192)
+def _strftime_escaped(day: datetime.date, pattern: str) -> str:
+    return escape(day.strftime(pattern))
 
 
 @dataclass(frozen=True)

@@ -109,7 +109,10 @@ def build_city(
         rebuild_availability()  # the rows above are written in bulk, past the transitions
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")  # fresh planner statistics, or the first benchmarks plan blind
+            # Fresh planner statistics, or the first benchmarks plan blind; outside a transaction
+            # also the visibility map, as autovacuum leaves a table some time after a bulk load,
+            # so that index-only scans (a waitlist, for one) read no table pages.
+            cursor.execute("ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE")
     return counts
 
 
