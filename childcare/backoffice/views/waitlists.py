@@ -302,7 +302,7 @@ def waitlist_page(request, slug):
         "facility": facility,
         "body": body,
         "csrf_token": csrf_token,
-        # What the body shows, for anything reading the page's context (the template needs only the above).
+        # The page is written from the above; what it shows is here for whoever reads the context.
         "form": form,
         "filters": filters,
         "candidates": listed.candidates,
