@@ -84,6 +84,21 @@ def _rendered(key: tuple, template_name: str, context: Callable[[], dict]) -> st
     return html
 
 
+def _kind(visitor: _Visitor, session, unread: int, settings: PortalSettings, language: str) -> tuple:
+    """What the navigation differs by: language, area, role, a badge or none, the portal's names."""
+    return (
+        language,
+        bool(session.get("staff_area")),
+        bool(session.get("family_area")),
+        visitor.is_authenticated,
+        visitor.is_municipal_office,
+        visitor.is_staff,
+        bool(unread),
+        settings.portal_name,
+        settings.municipality_name,
+    )
+
+
 def forget() -> None:
     """Drop every kept frame (tests; a process picks up template changes when it restarts)."""
     with _lock:
@@ -123,18 +138,7 @@ def header(context) -> SafeString:
     unread = _unread_count(context) if visitor.is_authenticated else 0
     settings = _settings(context)
     language = translation.get_language()
-    key = (
-        "header",
-        language,
-        bool(staff_area),
-        bool(family_area),
-        visitor.is_authenticated,
-        visitor.is_municipal_office,
-        visitor.is_staff,
-        bool(unread),
-        settings.portal_name,
-        settings.municipality_name,
-    )
+    key = ("header", *_kind(visitor, session, unread, settings, language))
     html = _rendered(
         key,
         "includes/frame_header.html",
@@ -200,27 +204,12 @@ def page(request, *, title: str, content: SafeString, context: dict) -> HttpResp
     if len(messages.get_messages(request)):
         return render(request, SHELL_TEMPLATE, {**context, "title": title, "content": content})
     user = request.user
-    session = request.session
-    staff_area, family_area = bool(session.get("staff_area")), bool(session.get("family_area"))
     visitor = _Visitor(user)
     unread = unread_count(user=user) if visitor.is_authenticated else 0  # as the inbox badge reads it
     settings = PortalSettings.load()
-    language = translation.get_language()
-    year = timezone.localdate().year
-    key = (
-        "page",
-        language,
-        staff_area,
-        family_area,
-        visitor.is_authenticated,
-        visitor.is_municipal_office,
-        visitor.is_staff,
-        bool(unread),
-        year,
-        settings.portal_name,
-        settings.municipality_name,
-        settings.contact_email,
-    )
+    kind = _kind(visitor, request.session, unread, settings, translation.get_language())
+    # The navigation's kind, and what the footer adds to it.
+    key = ("page", *kind, timezone.localdate().year, settings.contact_email)
     html = _kept.get(key)
     if html is None:
         html = render(

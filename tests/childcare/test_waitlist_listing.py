@@ -110,6 +110,18 @@ def test_a_page_agrees_with_the_ranked_list_and_the_filters_condition(rows, chos
     Application.objects.all().delete()
 
 
+def first_page(facility) -> listing.ListPage:
+    """The first 50 of the facility's whole 3-to-school list, unfiltered."""
+    return listing.read_page(
+        facility_id=facility.pk,
+        age_band=AgeBand.THREE_TO_SCHOOL,
+        state=None,
+        start_month=None,
+        number=1,
+        per_page=50,
+    )
+
+
 def test_the_top_start_is_the_earliest_desired_start_of_the_first_three_families_still_waiting():
     facility = FacilityFactory()
     starts = {
@@ -123,14 +135,7 @@ def test_the_top_start_is_the_earliest_desired_start_of_the_first_three_families
         WishFactory(facility=facility, points=points, application__desired_start_date=desired)
     OfferFactory(wish=Wish.objects.get(facility=facility, points=90), status=OfferStatus.OPEN)
 
-    page = listing.read_page(
-        facility_id=facility.pk,
-        age_band=AgeBand.THREE_TO_SCHOOL,
-        state=None,
-        start_month=None,
-        number=1,
-        per_page=50,
-    )
+    page = first_page(facility)
 
     assert page.top_start == datetime.date(2027, 3, 1)
     assert [c.position for c in page.candidates] == [1, 2, 3, 4, 5]
@@ -142,13 +147,6 @@ def test_the_day_of_submission_is_the_portal_s_local_day():
     late = datetime.datetime(2026, 12, 31, 23, 30, tzinfo=datetime.UTC)
     WishFactory(facility=facility, application=ApplicationFactory(submitted_at=late))
 
-    page = listing.read_page(
-        facility_id=facility.pk,
-        age_band=AgeBand.THREE_TO_SCHOOL,
-        state=None,
-        start_month=None,
-        number=1,
-        per_page=10,
-    )
+    page = first_page(facility)
 
     assert [candidate.submitted for candidate in page.candidates] == [datetime.date(2027, 1, 1)]
